@@ -39,7 +39,8 @@ class ScriptedBackend implements Backend {
   fail(): void {
     const batch = this.queued;
     this.queued = [];
-    for (const item of batch) item.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+    for (const item of batch)
+      item.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
   }
 
   setSnapshotSource(capture: () => WalRecord[]): void {
@@ -95,7 +96,10 @@ describe('Store', () => {
     await store.put({ key: b('x'), value: b('1') });
     const resp = await store.txn({
       compare: [{ key: b('x'), target: 'VALUE', result: 'EQUAL', value: b('1') }],
-      success: [{ requestPut: { key: b('y'), value: b('2') } }, { requestPut: { key: b('z'), value: b('3') } }],
+      success: [
+        { requestPut: { key: b('y'), value: b('2') } },
+        { requestPut: { key: b('z'), value: b('3') } },
+      ],
       failure: [],
     });
     expect(resp.succeeded).toBe(true);
@@ -103,7 +107,11 @@ describe('Store', () => {
     const ys = await store.range({ key: b('y'), rangeEnd: b('{') });
     expect(ys.kvs.map((kv) => kv.modRevision)).toEqual([3, 3]);
     await expect(
-      store.txn({ compare: [], success: [{ requestPut: { key: b('w'), value: b('1'), lease: 42n } }], failure: [] }),
+      store.txn({
+        compare: [],
+        success: [{ requestPut: { key: b('w'), value: b('1'), lease: 42n } }],
+        failure: [],
+      }),
     ).rejects.toThrow('requested lease not found');
     expect((await store.range({ key: b('w') })).header.revision).toBe(3);
     await store.close();
@@ -214,7 +222,9 @@ describe('Store', () => {
       const { store: again } = await openStore(new ScriptedBackend(records));
       const { kvs, header } = await again.range({ key: b('r/'), rangeEnd: b('r0') });
       expect(header.revision).toBe(5);
-      expect(kvs.map((kv) => [str(kv.key), str(kv.value), kv.createRevision, kv.version])).toEqual([['r/b', '3', 3, 2]]);
+      expect(kvs.map((kv) => [str(kv.key), str(kv.value), kv.createRevision, kv.version])).toEqual([
+        ['r/b', '3', 3, 2],
+      ]);
       expect(again.compactRevision).toBe(3);
       expect((await again.leaseLeases()).leases.map((l) => l.id)).toEqual([lease.id]);
       await again.close();
