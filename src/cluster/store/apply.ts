@@ -203,8 +203,10 @@ export function applyRange(txn: WriteTxn, req: RangeRequest): RangeResponse {
     kvs = kvs.slice(0, limit);
     more = true;
   }
-  if (req.countOnly) kvs = [];
-  else if (req.keysOnly) kvs = kvs.map((kv) => ({ ...kv, value: EMPTY }));
+  if (req.countOnly) {
+    kvs = [];
+    more = false;
+  } else if (req.keysOnly) kvs = kvs.map((kv) => ({ ...kv, value: EMPTY }));
   return { header: { revision: txn.revision }, kvs, more, count: result.count };
 }
 

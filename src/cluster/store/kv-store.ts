@@ -23,10 +23,19 @@ export class KVStore {
   currentRevision = 1;
   compactRevision = 0;
 
-  /** Live versions in the range at `revision` (0 = current), in key order, plus their count. */
-  range(range: KeyRange, revision: number, limit = 0): { kvs: KeyValue[]; count: number; revision: number } {
-    const rev = revision > 0 ? revision : this.currentRevision;
-    if (rev > this.currentRevision) throw new FutureRevisionError();
+  /**
+   * Live versions in the range at `revision` (0 = current), in key order, plus their count.
+   * `newest` is the highest revision readable: a write transaction reads its own revision before
+   * it becomes current.
+   */
+  range(
+    range: KeyRange,
+    revision: number,
+    limit = 0,
+    newest = this.currentRevision,
+  ): { kvs: KeyValue[]; count: number; revision: number } {
+    const rev = revision > 0 ? revision : newest;
+    if (rev > newest) throw new FutureRevisionError();
     if (rev < this.compactRevision) throw new CompactedError(this.compactRevision);
     const kvs: KeyValue[] = [];
     let count = 0;
@@ -37,10 +46,6 @@ export class KVStore {
       if (limit <= 0 || kvs.length < limit) kvs.push(kv);
     });
     return { kvs, count, revision: this.currentRevision };
-  }
-
-  latest(key: KeyString): KeyValue | null {
-    return this.index.get(key)?.latest() ?? null;
   }
 
   write(): WriteTxn {
@@ -150,7 +155,7 @@ export class WriteTxn {
 
   /** Reads at `revision`, or at this transaction's own revision when 0. */
   range(range: KeyRange, limit = 0, revision = 0): { kvs: KeyValue[]; count: number } {
-    return this.store.range(range, revision > 0 ? revision : this.revision, limit);
+    return this.store.range(range, revision, limit, this.revision);
   }
 
   latest(key: Buffer): KeyValue | null {

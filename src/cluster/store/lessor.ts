@@ -87,9 +87,13 @@ export class Lessor {
     return lease.ttl;
   }
 
-  /** Whole seconds left, rounded down as etcd reports them. */
+  /**
+   * Whole seconds left, rounded down as etcd reports them. etcd's clock is fine enough that some
+   * time has always passed since a grant or renewal (a fresh 30 s lease reports 29); our clock
+   * counts milliseconds, so one is taken off to answer the same.
+   */
   remaining(lease: Lease): number {
-    return Math.max(0, Math.floor((lease.expiry - this.clock.now()) / 1000));
+    return Math.max(0, Math.floor((lease.expiry - this.clock.now() - 1) / 1000));
   }
 
   /** Moves `key` from the lease it was on to `lease` (0n for none). */
