@@ -1,0 +1,290 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ResponseShape, responseShape, sendJSON } from '../http.ts';
+import { applyPatch, patchTypeOf } from '../patch.ts';
+import type { DeleteOptions, GenericStore, Predicate, RequestScope } from '../registry/generic-store.ts';
+import type { KubeObject } from '../registry/strategy.ts';
+import type { RequestInfo } from '../request-info.ts';
+import { badRequest, methodNotSupported, notFound, StatusError } from '../status.ts';
+import type { ListResult } from '../storage/object-store.ts';
+import { WatchStream } from '../watch.ts';
+
+/** Turns objects into the shape a client asked for; the Table form comes from the resource's printer. */
+export interface Presenter {
+  table(
+    store: GenericStore,
+    objects: KubeObject[],
+    list: { resourceVersion: string; continue?: string; remainingItemCount?: number },
+    includeObject: string,
+  ): unknown;
+}
+
+/** A subresource served by code of its own (binding, eviction, scale, log, exec). */
+export type SubresourceHandler = (ctx: ResourceRequest) => Promise<void>;
+
+export interface ResourceRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly info: RequestInfo;
+  readonly query: URLSearchParams;
+  readonly store: GenericStore;
+  readonly scope: RequestScope;
+  /** Reads and decodes the body. */
+  body(): Promise<unknown>;
+  /** Records the store revision a write produced, for the audit log. */
+  produced(revision: string | undefined): void;
+}
+
+export interface SelectorParser {
+  /** Builds a predicate from labelSelector and fieldSelector; throws a 400 StatusError when malformed. */
+  predicate(
+    store: GenericStore,
+    labelSelector: string | null,
+    fieldSelector: string | null,
+  ): Predicate | undefined;
+}
+
+export interface ResourceHandlerDeps {
+  readonly presenter: Presenter;
+  readonly selectors: SelectorParser;
+  readonly subresources: ReadonlyMap<string, SubresourceHandler>;
+  /** Default watch length when the client gives no timeoutSeconds (Kubernetes: 30-60 minutes). */
+  readonly watchTimeoutMs?: number;
+  readonly bookmarkIntervalMs?: number;
+}
+
+/**
+ * Serves the verbs of one resource request, after k8s.io/apiserver's endpoints/handlers:
+ * get, list, watch, create, update, patch, delete and deletecollection, each answered in the
+ * representation the client asked for (object, Table, or metadata only).
+ */
+export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerDeps): Promise<void> {
+  const { info, store, query, res, scope } = ctx;
+  const shape = responseShape(ctx.req.headers.accept);
+  const warnings: string[] = [];
+  const reply = (code: number, obj: unknown) =>
+    sendJSON(
+      res,
+      code,
+      obj,
+      warnings.length ? { Warning: warnings.map((w) => `299 - "${w}"`).join(', ') } : {},
+    );
+
+  if (info.subresource && info.subresource !== 'status') {
+    const handler = deps.subresources.get(`${store.strategy.resource.plural}/${info.subresource}`);
+    if (!handler) throw notFound(store.groupResource, info.name);
+    return handler(ctx);
+  }
+
+  switch (info.verb) {
+    case 'get': {
+      const obj = await store.get(scope.namespace, info.name);
+      if (shape === 'table') {
+        return reply(
+          200,
+          deps.presenter.table(
+            store,
+            [obj],
+            { resourceVersion: '' },
+            query.get('includeObject') ?? 'Metadata',
+          ),
+        );
+      }
+      return reply(200, shape === 'metadata' ? partialMetadata(obj) : obj);
+    }
+    case 'list': {
+      const list = await store.list(scope.namespace, listOptions(ctx, deps));
+      return reply(200, presentList(store, list, shape, deps, query));
+    }
+    case 'watch':
+      return watch(ctx, deps, shape);
+    case 'create': {
+      if (info.name && !info.subresource) throw methodNotSupported();
+      const result = await store.create(await ctx.body(), scope);
+      warnings.push(...result.warnings);
+      ctx.produced(result.obj.metadata.resourceVersion);
+      return reply(201, result.obj);
+    }
+    case 'update': {
+      const result = await store.update(info.name, await ctx.body(), scope, info.subresource);
+      warnings.push(...result.warnings);
+      ctx.produced(result.obj.metadata.resourceVersion);
+      return reply(result.created ? 201 : 200, result.obj);
+    }
+    case 'patch': {
+      const type = patchTypeOf(ctx.req.headers['content-type']);
+      const patch = await ctx.body();
+      const obj = await store
+        .guaranteedUpdate(
+          scope,
+          info.name,
+          (current) => {
+            const patched = applyPatch(type, current, patch) as KubeObject;
+            // Parsing the patched object validates it as a whole, unknown fields included.
+            const decoded = store.strategy.decode(patched, scope.fieldValidation);
+            warnings.push(...decoded.warnings);
+            return decoded.obj;
+          },
+          info.subresource,
+        )
+        .catch((err) => Promise.reject(store.storageError(err, info.name)));
+      ctx.produced(obj.metadata.resourceVersion);
+      return reply(200, obj);
+    }
+    case 'delete': {
+      const options = await deleteOptions(ctx);
+      const obj = await store.delete(info.name, scope, options);
+      ctx.produced(obj.metadata.resourceVersion);
+      return reply(200, obj);
+    }
+    case 'deletecollection': {
+      const options = await deleteOptions(ctx);
+      const list = await store.list(scope.namespace, listOptions(ctx, deps));
+      const deleted: KubeObject[] = [];
+      for (const item of list.items) {
+        const itemScope = { ...scope, namespace: item.metadata.namespace ?? '' };
+        deleted.push(await store.delete(item.metadata.name!, itemScope, options).catch(() => item));
+      }
+      return reply(200, listObject(store, { ...list, items: deleted }));
+    }
+    default:
+      throw methodNotSupported();
+  }
+}
+
+function listOptions(ctx: ResourceRequest, deps: ResourceHandlerDeps) {
+  const { query, store } = ctx;
+  const limit = Number(query.get('limit') ?? 0);
+  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${query.get('limit')}`);
+  const match = query.get('resourceVersionMatch');
+  const rv = query.get('resourceVersion');
+  return {
+    limit,
+    continue: query.get('continue') ?? undefined,
+    // Only an Exact match pins the read; otherwise the newest state is always "not older than" asked.
+    revision: match === 'Exact' && rv ? parseResourceVersion(rv) : undefined,
+    predicate: deps.selectors.predicate(store, query.get('labelSelector'), query.get('fieldSelector')),
+  };
+}
+
+export function parseResourceVersion(rv: string): number {
+  const n = Number(rv);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid resource version "${rv}"`);
+  return n;
+}
+
+function presentList(
+  store: GenericStore,
+  list: ListResult<KubeObject>,
+  shape: ResponseShape,
+  deps: ResourceHandlerDeps,
+  query: URLSearchParams,
+): unknown {
+  const meta = {
+    resourceVersion: String(list.revision),
+    ...(list.continue ? { continue: list.continue } : {}),
+    ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
+  };
+  if (shape === 'table')
+    return deps.presenter.table(store, list.items, meta, query.get('includeObject') ?? 'Metadata');
+  if (shape === 'metadata') {
+    return {
+      kind: 'PartialObjectMetadataList',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: meta,
+      items: list.items.map(partialMetadata),
+    };
+  }
+  return listObject(store, list);
+}
+
+function listObject(store: GenericStore, list: ListResult<KubeObject>): unknown {
+  const { group, version, listKind } = store.strategy.resource;
+  return {
+    kind: listKind,
+    apiVersion: group ? `${group}/${version}` : version,
+    metadata: {
+      resourceVersion: String(list.revision),
+      ...(list.continue ? { continue: list.continue } : {}),
+      ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
+    },
+    items: list.items.map(({ apiVersion: _a, kind: _k, ...item }) => item),
+  };
+}
+
+export function partialMetadata(obj: KubeObject): unknown {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+async function deleteOptions(ctx: ResourceRequest): Promise<DeleteOptions> {
+  const fromQuery: Record<string, unknown> = {};
+  const grace = ctx.query.get('gracePeriodSeconds');
+  if (grace !== null) fromQuery.gracePeriodSeconds = Number(grace);
+  const policy = ctx.query.get('propagationPolicy');
+  if (policy) fromQuery.propagationPolicy = policy;
+  const hasBody = Number(ctx.req.headers['content-length'] ?? 0) > 0 || ctx.req.headers['transfer-encoding'];
+  const body = hasBody ? ((await ctx.body()) as Record<string, unknown>) : {};
+  const options = { ...body, ...fromQuery } as DeleteOptions & { orphanDependents?: boolean };
+  if (options.orphanDependents === true && !options.propagationPolicy)
+    return { ...options, propagationPolicy: 'Orphan' };
+  const allowed = ['Background', 'Foreground', 'Orphan', undefined];
+  if (!allowed.includes(options.propagationPolicy)) {
+    throw new StatusError(
+      422,
+      'Invalid',
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${options.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+    );
+  }
+  return options;
+}
+
+async function watch(ctx: ResourceRequest, deps: ResourceHandlerDeps, shape: ResponseShape): Promise<void> {
+  const { query, store, scope, info } = ctx;
+  const predicate = deps.selectors.predicate(store, query.get('labelSelector'), query.get('fieldSelector'));
+  const rv = query.get('resourceVersion');
+  const revision = rv ? parseResourceVersion(rv) : 0;
+  const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
+  const { group, version, kind } = store.strategy.resource;
+  const stream = new WatchStream(ctx.res, {
+    timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : (deps.watchTimeoutMs ?? 30 * 60_000),
+    bookmarkIntervalMs:
+      query.get('allowWatchBookmarks') === 'true' ? (deps.bookmarkIntervalMs ?? 60_000) : undefined,
+    bookmarkObject: (resourceVersion) => ({
+      kind,
+      apiVersion: group ? `${group}/${version}` : version,
+      metadata: { resourceVersion },
+    }),
+    encode: (obj) => {
+      const kube = obj as KubeObject;
+      if (shape === 'table') {
+        return deps.presenter.table(
+          store,
+          [kube],
+          { resourceVersion: kube.metadata.resourceVersion ?? '' },
+          query.get('includeObject') ?? 'Metadata',
+        );
+      }
+      return shape === 'metadata' ? partialMetadata(kube) : kube;
+    },
+  });
+  // A selector turns a change into an arrival (ADDED) or a departure (DELETED) when the object
+  // starts or stops matching, as Kubernetes' filtered watch does.
+  const handle = await store.watch(
+    scope.namespace,
+    info.name,
+    revision,
+    (event) => {
+      if (!predicate) return stream.send(event);
+      const now = event.type !== 'DELETED' && predicate(event.object);
+      const before = event.previous !== undefined && predicate(event.previous);
+      if (event.type === 'ADDED') return now ? stream.send(event) : true;
+      if (event.type === 'DELETED') return before ? stream.send(event) : true;
+      if (now && before) return stream.send(event);
+      if (now) return stream.send({ ...event, type: 'ADDED' });
+      if (before) return stream.send({ ...event, type: 'DELETED' });
+      return true;
+    },
+    (err) => stream.fail(err.toStatus()),
+  );
+  stream.onDrain(() => handle.resume());
+  stream.onClose(() => handle.cancel());
+}

@@ -1,0 +1,371 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../store/lessor.ts';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  expired,
+  type GroupResource,
+  invalid,
+  notFound,
+  OBJECT_MODIFIED,
+  type StatusCause,
+  StatusError,
+} from '../status.ts';
+import { isStorageError } from '../storage/errors.ts';
+import type { ListResult, ObjectStore, StorageEvent } from '../storage/object-store.ts';
+import type { Decoded, FieldValidation, KubeObject, Strategy } from './strategy.ts';
+
+export interface RequestScope {
+  /** The namespace in the URL, "" for cluster-scoped requests and lists across namespaces. */
+  readonly namespace: string;
+  readonly dryRun: boolean;
+  readonly fieldValidation: FieldValidation;
+}
+
+export interface DeleteOptions {
+  readonly gracePeriodSeconds?: number;
+  readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  readonly preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** A write's outcome: the object and the warnings to send as `Warning:` headers. */
+export interface WriteResult {
+  readonly obj: KubeObject;
+  readonly warnings: string[];
+  /** True when a create happened (201 rather than 200). */
+  readonly created?: boolean;
+}
+
+export type Predicate = (obj: KubeObject) => boolean;
+
+/** Hooks the generic store calls around writes: admission, graceful deletion, dependants. */
+export interface StoreHooks {
+  /** Admission before a create is stored (namespace lifecycle, defaults from other objects). */
+  admitCreate?(obj: KubeObject, scope: RequestScope): Promise<void>;
+  /** Seconds a deletion waits (a pod on a node waits for its kubelet); undefined deletes at once. */
+  gracePeriod?(obj: KubeObject, options: DeleteOptions): number | undefined;
+}
+
+const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/**
+ * GenericStore is the registry every resource shares, after k8s.io/apiserver's registry.Store:
+ * it turns API verbs into storage operations, setting what the server owns (uid, timestamps,
+ * generation, resourceVersion) and enforcing optimistic concurrency, finalizers and graceful
+ * deletion. What differs per resource comes from its Strategy.
+ */
+export class GenericStore {
+  readonly groupResource: GroupResource;
+
+  constructor(
+    readonly strategy: Strategy,
+    private readonly storage: ObjectStore,
+    private readonly clock: Clock,
+    private readonly hooks: StoreHooks = {},
+  ) {
+    this.groupResource = { group: strategy.resource.group, resource: strategy.resource.plural };
+  }
+
+  /** /registry/<prefix>/<namespace>/<name>, or /registry/<prefix>/<name> when cluster-scoped. */
+  key(namespace: string, name: string): string {
+    return this.strategy.resource.namespaced
+      ? `/registry/${this.strategy.storagePrefix}/${namespace}/${name}`
+      : `/registry/${this.strategy.storagePrefix}/${name}`;
+  }
+
+  /** The prefix a list or watch reads: one namespace, or all of them. */
+  prefix(namespace: string): string {
+    return this.strategy.resource.namespaced && namespace
+      ? `/registry/${this.strategy.storagePrefix}/${namespace}/`
+      : `/registry/${this.strategy.storagePrefix}/`;
+  }
+
+  async get(namespace: string, name: string): Promise<KubeObject> {
+    const obj = await this.storage.get<KubeObject>(this.key(namespace, name));
+    if (!obj) throw notFound(this.groupResource, name);
+    return this.withTypeMeta(obj);
+  }
+
+  async list(
+    namespace: string,
+    options: { limit?: number; continue?: string; revision?: number; predicate?: Predicate },
+  ): Promise<ListResult<KubeObject>> {
+    try {
+      const result = await this.storage.list<KubeObject>(this.prefix(namespace), {
+        limit: options.limit,
+        continue: options.continue,
+        revision: options.revision,
+        predicate: options.predicate as ((obj: unknown) => boolean) | undefined,
+      });
+      return { ...result, items: result.items.map((obj) => this.withTypeMeta(obj)) };
+    } catch (err) {
+      throw this.storageError(err, '');
+    }
+  }
+
+  async create(raw: unknown, scope: RequestScope): Promise<WriteResult> {
+    const { obj, warnings } = this.decode(raw, scope);
+    this.setNamespace(obj, scope);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+    meta.uid = randomUUID();
+    meta.creationTimestamp = this.now();
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (this.strategy.trackGeneration) meta.generation = 1;
+    this.strategy.prepareForCreate(obj);
+    this.assertValid(obj, this.strategy.validate(obj));
+    await this.hooks.admitCreate?.(obj, scope);
+    if (scope.dryRun) return { obj, warnings, created: true };
+    try {
+      return {
+        obj: this.withTypeMeta(await this.storage.create(this.key(meta.namespace ?? '', meta.name!), obj)),
+        warnings,
+        created: true,
+      };
+    } catch (err) {
+      throw this.storageError(err, meta.name!);
+    }
+  }
+
+  /** PUT: replaces the object (or, with subresource "status", only its status). */
+  async update(name: string, raw: unknown, scope: RequestScope, subresource = ''): Promise<WriteResult> {
+    const { obj, warnings } = this.decode(raw, scope);
+    this.setNamespace(obj, scope);
+    if (obj.metadata.name && obj.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    obj.metadata.name = name;
+    try {
+      const stored = await this.guaranteedUpdate(scope, name, () => obj, subresource);
+      return { obj: stored, warnings };
+    } catch (err) {
+      if (isStorageError(err, 'KeyNotFound') && this.strategy.allowCreateOnUpdate && !subresource) {
+        return this.create(raw, scope);
+      }
+      throw this.storageError(err, name);
+    }
+  }
+
+  /**
+   * Applies `mutate` to the current object and stores the result, retrying on races. A
+   * resourceVersion in the result must match the stored one (the client's precondition).
+   */
+  async guaranteedUpdate(
+    scope: RequestScope,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject,
+    subresource = '',
+  ): Promise<KubeObject> {
+    let result: KubeObject | undefined;
+    const key = this.key(scope.namespace, name);
+    const stored = await this.storage.update<KubeObject>(key, (current) => {
+      const desired = mutate(structuredClone(current));
+      const wanted = desired.metadata.resourceVersion;
+      if (wanted && wanted !== current.metadata.resourceVersion) {
+        throw conflict(this.groupResource, name, OBJECT_MODIFIED);
+      }
+      const next = this.merge(desired, current, subresource);
+      this.strategy.prepareForUpdate(next, current);
+      this.assertValid(next, this.strategy.validateUpdate(next, current));
+      result = next;
+      return scope.dryRun ? current : next;
+    });
+    if (scope.dryRun) return this.withTypeMeta(result ?? stored);
+    // The last finalizer removed from an object being deleted completes the deletion.
+    if (stored.metadata.deletionTimestamp && !stored.metadata.finalizers?.length) {
+      return this.withTypeMeta(await this.storage.delete<KubeObject>(key).catch(() => stored));
+    }
+    return this.withTypeMeta(stored);
+  }
+
+  /**
+   * DELETE: at once, or by marking the object (deletionTimestamp) when finalizers, a foreground
+   * or orphan policy, or a grace period (a pod on a node) must have their say first.
+   */
+  async delete(name: string, scope: RequestScope, options: DeleteOptions = {}): Promise<KubeObject> {
+    const key = this.key(scope.namespace, name);
+    const current = await this.storage.get<KubeObject>(key);
+    if (!current) throw notFound(this.groupResource, name);
+    this.checkPreconditions(current, options, name);
+    const policyFinalizer =
+      options.propagationPolicy === 'Foreground'
+        ? 'foregroundDeletion'
+        : options.propagationPolicy === 'Orphan'
+          ? 'orphan'
+          : undefined;
+    const grace = this.hooks.gracePeriod?.(current, options);
+    const finalizers = new Set(current.metadata.finalizers ?? []);
+    if (policyFinalizer) finalizers.add(policyFinalizer);
+    if (finalizers.size === 0 && !grace) {
+      if (scope.dryRun) return this.withTypeMeta(current);
+      try {
+        const deleted = await this.storage.delete<KubeObject>(key, (cur) =>
+          this.checkPreconditions(cur, options, name),
+        );
+        return this.withTypeMeta(deleted);
+      } catch (err) {
+        throw this.storageError(err, name);
+      }
+    }
+    return this.guaranteedUpdate(scope, name, (cur) => {
+      const meta = cur.metadata;
+      if (!meta.deletionTimestamp) meta.deletionTimestamp = this.now();
+      // A second delete may shorten the grace period, never lengthen it.
+      if (
+        grace !== undefined &&
+        (meta.deletionGracePeriodSeconds === undefined || grace < meta.deletionGracePeriodSeconds)
+      ) {
+        meta.deletionGracePeriodSeconds = grace;
+      }
+      if (grace === undefined) meta.deletionGracePeriodSeconds = 0;
+      if (policyFinalizer && !meta.finalizers?.includes(policyFinalizer))
+        meta.finalizers = [...(meta.finalizers ?? []), policyFinalizer];
+      return cur;
+    });
+  }
+
+  /** Watches one namespace (or all) from a resourceVersion; see ObjectStore.watch. */
+  watch(
+    namespace: string,
+    name: string,
+    revision: number,
+    onEvent: (event: StorageEvent<KubeObject>) => boolean,
+    onExpired: (err: StatusError) => void,
+  ) {
+    const key = name ? this.key(namespace, name) : this.prefix(namespace);
+    return this.storage.watch<KubeObject>(
+      key,
+      {
+        revision,
+        recursive: !name,
+        onExpired: (err) =>
+          onExpired(expired(err.revisions?.requested ?? revision, err.revisions?.oldest ?? 0)),
+      },
+      (event) => onEvent({ ...event, object: this.withTypeMeta(event.object) }),
+    );
+  }
+
+  /** Stamps apiVersion and kind, which storage keeps but a stored object may lack. */
+  withTypeMeta(obj: KubeObject): KubeObject {
+    const { group, version, kind } = this.strategy.resource;
+    return { apiVersion: group ? `${group}/${version}` : version, kind, ...obj };
+  }
+
+  storageError(err: unknown, name: string): unknown {
+    if (!isStorageError(err)) return err;
+    switch (err.code) {
+      case 'KeyNotFound':
+        return notFound(this.groupResource, name);
+      case 'KeyExists':
+        return alreadyExists(this.groupResource, name);
+      case 'Conflict':
+        return conflict(this.groupResource, name, OBJECT_MODIFIED);
+      case 'Expired':
+        return expired(err.revisions?.requested ?? 0, err.revisions?.oldest ?? 0);
+      case 'InvalidContinue':
+        return badRequest('continue key is not valid');
+    }
+  }
+
+  private decode(raw: unknown, scope: RequestScope): Decoded {
+    const decoded = this.strategy.decode(raw, scope.fieldValidation);
+    const { group, version, kind } = this.strategy.resource;
+    const apiVersion = group ? `${group}/${version}` : version;
+    const obj = decoded.obj;
+    if ((obj.kind && obj.kind !== kind) || (obj.apiVersion && obj.apiVersion !== apiVersion)) {
+      throw badRequest(
+        `the API version in the data (${obj.apiVersion ?? ''}) does not match the expected API version (${apiVersion})`,
+      );
+    }
+    return decoded;
+  }
+
+  private setNamespace(obj: KubeObject, scope: RequestScope): void {
+    if (!this.strategy.resource.namespaced) {
+      delete obj.metadata.namespace;
+      return;
+    }
+    if (obj.metadata.namespace && scope.namespace && obj.metadata.namespace !== scope.namespace) {
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    obj.metadata.namespace = scope.namespace || obj.metadata.namespace;
+  }
+
+  /** Keeps what the server owns and what this endpoint may not change. */
+  private merge(desired: KubeObject, current: KubeObject, subresource: string): KubeObject {
+    const next: KubeObject =
+      subresource === 'status'
+        ? { ...current, status: desired.status }
+        : this.strategy.hasStatus
+          ? { ...desired, status: current.status }
+          : desired;
+    const meta = { ...(subresource === 'status' ? current.metadata : desired.metadata) };
+    meta.uid = current.metadata.uid;
+    meta.creationTimestamp = current.metadata.creationTimestamp;
+    meta.namespace = current.metadata.namespace;
+    meta.name = current.metadata.name;
+    meta.resourceVersion = current.metadata.resourceVersion;
+    if (current.metadata.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
+    else delete meta.deletionTimestamp;
+    if (current.metadata.deletionGracePeriodSeconds !== undefined) {
+      meta.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+    }
+    if (this.strategy.trackGeneration) {
+      const specChanged = JSON.stringify(next.spec) !== JSON.stringify(current.spec);
+      meta.generation =
+        (current.metadata.generation ?? 1) + (specChanged && subresource !== 'status' ? 1 : 0);
+    }
+    if (meta.generation === undefined) delete meta.generation;
+    return { ...next, metadata: meta };
+  }
+
+  private checkPreconditions(current: KubeObject, options: DeleteOptions, name: string): void {
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw conflict(
+        this.groupResource,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(
+        this.groupResource,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
+    }
+  }
+
+  private assertValid(obj: KubeObject, causes: StatusCause[]): void {
+    if (causes.length > 0) {
+      throw invalid(
+        this.strategy.resource.group,
+        this.strategy.resource.kind,
+        obj.metadata.name ?? '',
+        causes,
+      );
+    }
+  }
+
+  private now(): string {
+    // Kubernetes timestamps are RFC 3339 to the second.
+    return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+}
+
+function randomSuffix(): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++)
+    suffix += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
+  return suffix;
+}
+
+export const isStatus = (err: unknown): err is StatusError => err instanceof StatusError;
