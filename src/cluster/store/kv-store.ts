@@ -202,6 +202,18 @@ export class WriteTxn {
     return deleted;
   }
 
+  /** Takes back every change made so far (the request failed part-way), leaving no revision. */
+  abort(): void {
+    const rev = this.beginRevision + 1;
+    for (const event of this.events) {
+      const key = toKeyString(event.kv.key);
+      const keyIndex = this.index.get(key);
+      keyIndex?.dropRevision(rev);
+      if (keyIndex?.isEmpty()) this.index.delete(key);
+    }
+    this.events.length = 0;
+  }
+
   /** Makes the revision current; null when the transaction changed nothing. */
   end(): RevisionChanges | null {
     if (this.events.length === 0) return null;

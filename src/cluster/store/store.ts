@@ -218,7 +218,14 @@ export class Store {
     return { header: this.header(), leases: this.lessor.all().map((lease) => ({ id: lease.id })) };
   }
 
-  status(): { revision: number; compactRevision: number; dbSize: number; dbSizeInUse: number; keys: number } {
+  status(): {
+    revision: number;
+    compactRevision: number;
+    dbSize: number;
+    dbSizeInUse: number;
+    keys: number;
+    watchers: { synced: number; unsynced: number };
+  } {
     const size = this.backend.stats().sizeBytes;
     return {
       revision: this.watchable.committedRevision,
@@ -226,6 +233,7 @@ export class Store {
       dbSize: size,
       dbSizeInUse: size,
       keys: this.kv.keyCount(),
+      watchers: this.watchable.watcherCount(),
     };
   }
 
@@ -273,7 +281,14 @@ export class Store {
   private async write<T>(run: (txn: WriteTxn) => T): Promise<T> {
     this.assertOpen();
     const txn = this.kv.write();
-    const result = run(txn);
+    let result: T;
+    try {
+      result = run(txn);
+    } catch (err) {
+      // Requests are checked before they change anything; this guards the invariant anyway.
+      txn.abort();
+      throw err;
+    }
     const changes = txn.end();
     if (!changes) {
       await this.durable(this.kv.currentRevision);

@@ -168,12 +168,8 @@ export interface WatchBatch {
 export type WatchSink = (batch: WatchBatch) => boolean;
 
 export interface WatchHandle {
-  /** The revision the watcher will report next. */
-  readonly nextRevision: number;
   /** Call when a consumer that refused a batch can take more. */
   resume(): void;
-  /** Ask for a progress notification now (WatchProgressRequest). */
-  requestProgress(): void;
   cancel(): void;
 }
 

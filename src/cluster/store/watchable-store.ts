@@ -83,17 +83,10 @@ export class WatchableStore {
     if (start > this.committedRevision) this.addSynced(watcher);
     else this.addUnsynced(watcher);
     return {
-      get nextRevision() {
-        return watcher.nextRevision;
-      },
       resume: () => {
         if (watcher.canceled || !watcher.paused) return;
         watcher.paused = false;
         this.scheduleSync();
-      },
-      requestProgress: () => {
-        if (!watcher.canceled && this.isSynced(watcher))
-          this.send(watcher, { header: this.header(), events: [] });
       },
       cancel: () => this.remove(watcher),
     };

@@ -1,0 +1,166 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { Store } from '../store.ts';
+import type { WatchBatch, WatchHandle } from '../types.ts';
+import { event, watchCreateRequest } from './convert.ts';
+import type {
+  GrpcStatus,
+  ResponseHeaderPb,
+  WatchCreateRequestPb,
+  WatchRequestPb,
+  WatchResponsePb,
+} from './messages.ts';
+
+/** What etcd's watch stream answers to a create request that reuses a live watcher ID. */
+const DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
+
+/** A watch_id of 0 in a create request asks the server to pick one (etcd's AutoWatchID). */
+const AUTO_WATCH_ID = 0;
+
+/** The watch_id of a progress response, which speaks for every watcher on the stream. */
+const STREAM_WATCH_ID = -1;
+
+interface Watcher {
+  readonly id: number;
+  /** Unset only while store.watch() runs, which may deliver batches before it returns. */
+  handle?: WatchHandle;
+  /** The stream refused this watcher's last batch; it waits for 'drain'. */
+  paused: boolean;
+}
+
+/**
+ * WatchStream serves one Watch RPC, as etcd's serverWatchStream does: many watchers share the stream,
+ * each known by an ID local to the stream (0, 1, 2... unless the client picks one).
+ *
+ * Flow control: every batch goes straight to the gRPC stream. When the stream's buffer is full,
+ * write() returns false; the sink hands that back to the store, which then parks the watcher in its
+ * unsynced group instead of queueing more, and the stream's 'drain' resumes every parked watcher.
+ * So a slow client costs one buffer per stream, never an unbounded queue, and writers never wait.
+ */
+export class WatchStream {
+  private readonly watchers = new Map<number, Watcher>();
+  /** Automatic IDs count up from here, skipping IDs in use, so none is handed out twice. */
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    private readonly call: grpc.ServerDuplexStream<WatchRequestPb, WatchResponsePb>,
+    private readonly store: Store,
+    private readonly header: (revision: number) => ResponseHeaderPb,
+  ) {
+    call.on('data', (req: WatchRequestPb) => this.receive(req));
+    call.on('drain', () => this.resumePaused());
+    // A client that goes away mid-stream (cancel, crash, closed connection) ends here: drop its watchers.
+    call.on('close', () => this.close());
+  }
+
+  /** Cancels every watcher and ends the RPC with `status`, for a server shutting down. */
+  stop(status: GrpcStatus): void {
+    this.close();
+    this.call.emit('error', status);
+  }
+
+  private receive(req: WatchRequestPb): void {
+    if (this.closed) return;
+    switch (req.request_union) {
+      case 'create_request':
+        this.create(req.create_request!);
+        break;
+      case 'cancel_request':
+        this.cancel(Number(req.cancel_request!.watch_id));
+        break;
+      case 'progress_request':
+        this.requestProgress();
+        break;
+      // etcd ignores a request with no member set rather than failing the stream.
+    }
+  }
+
+  private create(req: WatchCreateRequestPb): void {
+    const id = this.pickId(Number(req.watch_id));
+    const revision = this.store.revision;
+    if (id === undefined) {
+      // No watcher was made, so there is no ID to answer with; etcd says -1.
+      const header = this.header(revision);
+      this.call.write({ header, watch_id: -1, created: true, canceled: true, cancel_reason: DUPLICATE_ID });
+      return;
+    }
+    // The created response goes first: the store may deliver history (or a compaction notice) from
+    // inside store.watch(), and clients match responses to watchers by the ID this one announces.
+    this.call.write({ header: this.header(revision), watch_id: id, created: true });
+    const watcher: Watcher = { id, paused: false };
+    this.watchers.set(id, watcher);
+    try {
+      watcher.handle = this.store.watch(watchCreateRequest(req), (batch) => this.send(watcher, batch));
+    } catch (err) {
+      this.watchers.delete(id);
+      const reason = err instanceof Error ? err.message : String(err);
+      this.call.write({ header: this.header(revision), watch_id: id, canceled: true, cancel_reason: reason });
+    }
+  }
+
+  /** etcd's rule: a requested ID must be free; otherwise the lowest free ID from nextId on. */
+  private pickId(requested: number): number | undefined {
+    if (requested !== AUTO_WATCH_ID) return this.watchers.has(requested) ? undefined : requested;
+    while (this.watchers.has(this.nextId)) this.nextId++;
+    return this.nextId++;
+  }
+
+  private send(watcher: Watcher, batch: WatchBatch): boolean {
+    const response: WatchResponsePb =
+      batch.compactRevision === undefined
+        ? {
+            header: this.header(batch.header.revision),
+            watch_id: watcher.id,
+            events: batch.events.map(event),
+          }
+        : // The store has already dropped a watcher whose start revision was compacted away.
+          this.compacted(watcher, batch);
+    const accepted = this.call.write(response);
+    if (!accepted) watcher.paused = true;
+    return accepted;
+  }
+
+  /** etcd's compaction notice carries no revision in its header, only the compact revision. */
+  private compacted(watcher: Watcher, batch: WatchBatch): WatchResponsePb {
+    this.watchers.delete(watcher.id);
+    return {
+      header: this.header(0),
+      watch_id: watcher.id,
+      compact_revision: batch.compactRevision,
+      canceled: true,
+    };
+  }
+
+  /** etcd answers a cancel of an unknown ID with silence. */
+  private cancel(id: number): void {
+    const watcher = this.watchers.get(id);
+    if (!watcher) return;
+    this.watchers.delete(id);
+    watcher.handle?.cancel();
+    this.call.write({ header: this.header(this.store.revision), watch_id: id, canceled: true });
+  }
+
+  /**
+   * etcd 3.4 answers a progress request once for the whole stream, at the current revision. (Like
+   * 3.4, this can run ahead of a watcher still catching up on history; etcd 3.5 waits for them.)
+   */
+  private requestProgress(): void {
+    this.call.write({ header: this.header(this.store.revision), watch_id: STREAM_WATCH_ID });
+  }
+
+  private resumePaused(): void {
+    for (const watcher of [...this.watchers.values()]) {
+      if (!watcher.paused) continue;
+      watcher.paused = false;
+      // resume() may deliver at once and, if the buffer fills again, pause this watcher anew.
+      watcher.handle?.resume();
+    }
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const watcher of this.watchers.values()) watcher.handle?.cancel();
+    this.watchers.clear();
+  }
+}
