@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { openAPIComponents } from './openapi.ts';
+import {
+  decodeAs,
+  deleteOptionsKind,
+  deployments,
+  evictionKind,
+  findKind,
+  findResource,
+  namespaces,
+  pods,
+  replicationControllers,
+  resources,
+  scaleKind,
+} from './resources.ts';
+import { createAs } from './testdata/create.ts';
+import { fixture } from './testdata/fixtures.ts';
+
+describe('the catalog', () => {
+  it('names resources as kube-apiserver v1.32 discovery does', () => {
+    const facts = Object.fromEntries(
+      resources.map((r) => [r.plural, [r.shortNames.join(','), r.categories.join(','), r.namespaced]]),
+    );
+    expect(facts).toEqual({
+      pods: ['po', 'all', true],
+      nodes: ['no', '', false],
+      namespaces: ['ns', '', false],
+      services: ['svc', 'all', true],
+      endpoints: ['ep', '', true],
+      events: ['ev', '', true],
+      configmaps: ['cm', '', true],
+      secrets: ['', '', true],
+      serviceaccounts: ['sa', '', true],
+      replicationcontrollers: ['rc', 'all', true],
+      bindings: ['', '', true],
+      replicasets: ['rs', 'all', true],
+      deployments: ['deploy', 'all', true],
+      leases: ['', '', true],
+      endpointslices: ['', '', true],
+      ingresses: ['ing', '', true],
+      ingressclasses: ['', '', false],
+      roles: ['', '', true],
+      clusterroles: ['', '', false],
+      rolebindings: ['', '', true],
+      clusterrolebindings: ['', '', false],
+      selfsubjectaccessreviews: ['', '', false],
+    });
+  });
+
+  it('lists subresources with their kinds', () => {
+    expect(pods.subresources.map((s) => `${s.name}:${s.group ?? ''}/${s.kind}`)).toEqual([
+      'status:/Pod',
+      'binding:/Binding',
+      'eviction:policy/Eviction',
+      'log:/Pod',
+      'exec:/PodExecOptions',
+    ]);
+    expect(deployments.subresources.find((s) => s.name === 'scale')).toMatchObject({
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+    });
+    expect(namespaces.verbs).not.toContain('deletecollection');
+  });
+
+  it('finds resources by URL names and by kind', () => {
+    expect(findResource('apps', 'v1', 'deployments')).toBe(deployments);
+    expect(findResource('', 'v1', 'deployments')).toBeUndefined();
+    expect(findKind('', 'Pod')).toBe(pods);
+    expect(findResource('', 'v1', 'nodes')?.storagePrefix).toBe('minions');
+  });
+});
+
+describe('JSON Schema', () => {
+  const kinds = [...resources, scaleKind, evictionKind, deleteOptionsKind];
+
+  it.each(kinds.map((k) => [k.kind, k] as const))('%s converts in both directions', (_, kind) => {
+    expect(z.toJSONSchema(kind.schema)).toHaveProperty('$ref');
+    expect(z.toJSONSchema(kind.schema, { io: 'input', target: 'openapi-3.0' })).toHaveProperty('definitions');
+  });
+
+  it('gives OpenAPI components with Kubernetes names, GVK extensions and int-or-string', () => {
+    const components = openAPIComponents(kinds);
+    expect(components['io.k8s.api.core.v1.Pod']).toMatchObject({
+      'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Pod' }],
+      properties: { spec: { allOf: [{ $ref: '#/components/schemas/io.k8s.api.core.v1.PodSpec' }] } },
+    });
+    expect(components['io.k8s.api.core.v1.PodSpec']?.required).toEqual(['containers']);
+    expect(components['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({
+      'x-kubernetes-int-or-string': true,
+    });
+    expect(components['io.k8s.api.core.v1.Container']?.properties?.image).toHaveProperty('description');
+  });
+
+  it('describes every field', () => {
+    const undescribed: string[] = [];
+    for (const [name, schema] of Object.entries(openAPIComponents(kinds))) {
+      for (const [field, prop] of Object.entries(schema.properties ?? {})) {
+        if (typeof prop === 'object' && !prop.description) undescribed.push(`${name}.${field}`);
+      }
+    }
+    expect(undescribed).toEqual([]);
+  });
+});
+
+describe('lifecycle', () => {
+  it('resets status on create and keeps it on update of the main resource', () => {
+    const old = createAs(deployments, fixture('kubectl-create-deployment'));
+    old.status = { replicas: 2, observedGeneration: 1 };
+    const next = structuredClone(old);
+    next.status = {};
+    next.spec.replicas = 5;
+    deployments.lifecycle.prepareForUpdate(next, old);
+    expect(next.status).toEqual({ replicas: 2, observedGeneration: 1 });
+    expect(next.metadata.generation).toBe(2);
+  });
+
+  it('does not move the generation for a label change, but does for an annotation change', () => {
+    const old = createAs(deployments, fixture('kubectl-create-deployment'));
+    const labelled = structuredClone(old);
+    labelled.metadata.labels = { app: 'web', team: 'shop' };
+    deployments.lifecycle.prepareForUpdate(labelled, old);
+    expect(labelled.metadata.generation).toBe(1);
+    const annotated = structuredClone(old);
+    annotated.metadata.annotations = { 'kubernetes.io/change-cause': 'x' };
+    deployments.lifecycle.prepareForUpdate(annotated, old);
+    expect(annotated.metadata.generation).toBe(2);
+  });
+
+  it('lets the status subresource change status only', () => {
+    const old = createAs(pods, fixture('seed-pod'));
+    const next = structuredClone(old);
+    next.spec.nodeName = 'node-1';
+    next.status.phase = 'Running';
+    pods.lifecycle.prepareForStatusUpdate?.(next, old);
+    expect(next.spec.nodeName).toBeUndefined();
+    expect(next.status.phase).toBe('Running');
+  });
+});
+
+describe('scale', () => {
+  it('reads a deployment as an autoscaling/v1 Scale', () => {
+    const d = createAs(deployments, fixture('kubectl-create-deployment'));
+    d.metadata.namespace = 'default';
+    d.status.replicas = 1;
+    expect(deployments.scale?.toScale(d)).toEqual({
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: {
+        name: 'web',
+        namespace: 'default',
+        uid: undefined,
+        resourceVersion: undefined,
+        creationTimestamp: undefined,
+      },
+      spec: { replicas: 2 },
+      status: { replicas: 1, selector: 'app=web' },
+    });
+  });
+
+  it('writes replicas back and validates Scale bodies', () => {
+    const rc = createAs(replicationControllers, fixture('seed-replication-controller'));
+    replicationControllers.scale?.setReplicas(rc, 6);
+    expect(rc.spec.replicas).toBe(6);
+    expect(replicationControllers.scale?.toScale(rc).status.selector).toBe('app=myapp,type=front-end');
+    const scale = decodeAs(
+      scaleKind,
+      { metadata: { name: 'x', namespace: 'd' }, spec: { replicas: -1 } },
+      'Strict',
+    );
+    expect(scale.ok && scaleKind.validate(scale.object)).toEqual([
+      {
+        type: 'FieldValueInvalid',
+        field: 'spec.replicas',
+        message: 'Invalid value: -1: must be greater than or equal to 0',
+        badValue: -1,
+      },
+    ]);
+  });
+});
+
+describe('request bodies that are not objects of a resource', () => {
+  it('decodes delete options as kubectl sends them', () => {
+    const opts = decodeAs(
+      deleteOptionsKind,
+      { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+      'Strict',
+    );
+    expect(opts).toMatchObject({ ok: true, object: { propagationPolicy: 'Background' } });
+  });
+
+  it('decodes evictions', () => {
+    const eviction = decodeAs(
+      evictionKind,
+      {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name: 'web', namespace: 'default' },
+        deleteOptions: { gracePeriodSeconds: 0 },
+      },
+      'Strict',
+    );
+    expect(eviction.ok && evictionKind.validate(eviction.object)).toEqual([]);
+  });
+});
