@@ -5,6 +5,7 @@ import { orchLabHome } from './home.ts';
 // Each command loads its module only when it runs: `orch-lab store` then starts without loading the
 // whole lab, which keeps its start-up fast and independent of code it does not use.
 const storeCommand = () => import('./commands/store.ts');
+const labCommands = () => import('./commands/lab.ts');
 
 const program = new Command('orch-lab').description('A Kubernetes learning lab that runs on one computer');
 
@@ -15,6 +16,54 @@ program
   // etcd's own default client address, so etcdctl needs no --endpoints.
   .option('--listen <host:port>', 'address to serve on (port 0 picks a free one)', '127.0.0.1:2379')
   .action(async (options: { dataDir: string; listen: string }) => (await storeCommand()).runStore(options));
+
+const home = () => orchLabHome();
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port: ${value}`);
+  return n;
+};
+
+program
+  .command('up')
+  .description('start the lab in the background and wait until it is ready')
+  .option('--nodes <n>', 'worker nodes to start', (v) => Number(v), 3)
+  .option('--runtime <runtime>', 'how nodes run: auto, process or docker', 'auto')
+  .option('--api-port <port>', 'API server port (0 picks a free one)', port, 6443)
+  .option('--etcd-port <port>', "the store's etcd v3 port (0 picks a free one)", port, 2379)
+  .action(async (o: { nodes: number; runtime: string; apiPort: number; etcdPort: number }) =>
+    (await labCommands()).up({ home: home(), ...o }),
+  );
+
+program
+  .command('down')
+  .description("stop the lab; its state is kept for the next 'up' unless --purge")
+  .option('--purge', 'also delete the store, certificates and kubeconfig', false)
+  .action(async (o: { purge: boolean }) => (await labCommands()).down({ home: home(), purge: o.purge }));
+
+program
+  .command('status')
+  .description("show the lab's components and addresses")
+  .action(async () => (await labCommands()).status({ home: home() }));
+
+program
+  .command('kubeconfig')
+  .description("print the path of the lab's kubeconfig")
+  .action(() => console.log(join(home(), 'kubeconfig')));
+
+program
+  .command('logs [component]')
+  .description("print the lab's logs (control-plane, node-1, ...)")
+  .action(async (component?: string) => (await labCommands()).logs({ home: home(), component }));
+
+program
+  .command('control-plane', { hidden: true })
+  .description("run the control plane in the foreground (what 'up' starts)")
+  .option('--api-port <port>', 'API server port', port, 6443)
+  .option('--etcd-port <port>', "the store's etcd v3 port", port, 2379)
+  .action(async (o: { apiPort: number; etcdPort: number }) =>
+    (await labCommands()).controlPlane({ home: home(), ...o }),
+  );
 
 try {
   await program.parseAsync();

@@ -147,7 +147,8 @@ export class ApiServer {
         const status = forbiddenStatus(attributes, verdict.reason);
         throw new StatusError(403, 'Forbidden', status.message, status.details);
       }
-      if (info.isResourceRequest) await this.serveResource(req, res, info, url, (rv) => (revision = rv));
+      if (info.isResourceRequest)
+        await this.serveResource(req, res, info, url, user, (rv) => (revision = rv));
       else await this.serveNonResource(req, res, url, user);
     } catch (err) {
       if (isStatusError(err)) sendStatus(res, err);
@@ -160,6 +161,7 @@ export class ApiServer {
     res: ServerResponse,
     info: RequestInfo,
     url: URL,
+    user: UserInfo,
     produced: (revision: string | undefined) => void,
   ): Promise<void> {
     const store = this.options.stores.get(storeKey(info.apiGroup, info.apiVersion, info.resource));
@@ -175,6 +177,7 @@ export class ApiServer {
     await serveResource(
       {
         req,
+        user,
         res,
         info,
         query: url.searchParams,

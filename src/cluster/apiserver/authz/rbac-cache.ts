@@ -58,11 +58,14 @@ export class RbacCache implements RbacSource {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.roles, this.clusterRoles, this.roleBindings, this.clusterRoleBindings].map((c) => c.start()));
+    await Promise.all(
+      [this.roles, this.clusterRoles, this.roleBindings, this.clusterRoleBindings].map((c) => c.start()),
+    );
   }
 
   stop(): void {
-    for (const cache of [this.roles, this.clusterRoles, this.roleBindings, this.clusterRoleBindings]) cache.stop();
+    for (const cache of [this.roles, this.clusterRoles, this.roleBindings, this.clusterRoleBindings])
+      cache.stop();
   }
 
   getRole(namespace: string, name: string): Role | undefined {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../authn.ts';
 import { type ResponseShape, responseShape, sendJSON } from '../http.ts';
 import { applyPatch, patchTypeOf } from '../patch.ts';
 import type { DeleteOptions, GenericStore, Predicate, RequestScope } from '../registry/generic-store.ts';
@@ -6,16 +7,21 @@ import type { KubeObject } from '../registry/strategy.ts';
 import type { RequestInfo } from '../request-info.ts';
 import { badRequest, methodNotSupported, notFound, StatusError } from '../status.ts';
 import type { ListResult } from '../storage/object-store.ts';
+import { type ListMeta, parseIncludeObject, tableConvertorFor, toTable } from '../tables/index.ts';
 import { WatchStream } from '../watch.ts';
 
-/** Turns objects into the shape a client asked for; the Table form comes from the resource's printer. */
-export interface Presenter {
-  table(
-    store: GenericStore,
-    objects: KubeObject[],
-    list: { resourceVersion: string; continue?: string; remainingItemCount?: number },
-    includeObject: string,
-  ): unknown;
+/** Lays objects out as a meta.k8s.io/v1 Table with the resource's printer columns. */
+function table(
+  store: GenericStore,
+  objects: KubeObject[],
+  list: ListMeta,
+  query: URLSearchParams,
+  now: Date,
+): unknown {
+  const { group, plural } = store.strategy.resource;
+  return toTable(tableConvertorFor(group, plural), objects, now, list, {
+    includeObject: parseIncludeObject(query.get('includeObject')),
+  });
 }
 
 /** A subresource served by code of its own (binding, eviction, scale, log, exec). */
@@ -23,6 +29,7 @@ export type SubresourceHandler = (ctx: ResourceRequest) => Promise<void>;
 
 export interface ResourceRequest {
   readonly req: IncomingMessage;
+  readonly user: UserInfo;
   readonly res: ServerResponse;
   readonly info: RequestInfo;
   readonly query: URLSearchParams;
@@ -44,7 +51,7 @@ export interface SelectorParser {
 }
 
 export interface ResourceHandlerDeps {
-  readonly presenter: Presenter;
+  readonly clock: { now(): number };
   readonly selectors: SelectorParser;
   readonly subresources: ReadonlyMap<string, SubresourceHandler>;
   /** Default watch length when the client gives no timeoutSeconds (Kubernetes: 30-60 minutes). */
@@ -69,11 +76,12 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
       warnings.length ? { Warning: warnings.map((w) => `299 - "${w}"`).join(', ') } : {},
     );
 
-  if (info.subresource && info.subresource !== 'status') {
+  if (info.subresource !== 'status') {
     const handler = deps.subresources.get(`${store.strategy.resource.plural}/${info.subresource}`);
-    if (!handler) throw notFound(store.groupResource, info.name);
-    return handler(ctx);
+    if (handler) return handler(ctx);
+    if (info.subresource) throw notFound(store.groupResource, info.name);
   }
+  if (!info.subresource && !store.strategy.resource.verbs.includes(info.verb)) throw methodNotSupported();
 
   switch (info.verb) {
     case 'get': {
@@ -81,11 +89,12 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
       if (shape === 'table') {
         return reply(
           200,
-          deps.presenter.table(
+          table(
             store,
             [obj],
-            { resourceVersion: '' },
-            query.get('includeObject') ?? 'Metadata',
+            { resourceVersion: obj.metadata.resourceVersion ?? '' },
+            query,
+            new Date(deps.clock.now()),
           ),
         );
       }
@@ -184,8 +193,7 @@ function presentList(
     ...(list.continue ? { continue: list.continue } : {}),
     ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
   };
-  if (shape === 'table')
-    return deps.presenter.table(store, list.items, meta, query.get('includeObject') ?? 'Metadata');
+  if (shape === 'table') return table(store, list.items, meta, query, new Date(deps.clock.now()));
   if (shape === 'metadata') {
     return {
       kind: 'PartialObjectMetadataList',
@@ -256,11 +264,12 @@ async function watch(ctx: ResourceRequest, deps: ResourceHandlerDeps, shape: Res
     encode: (obj) => {
       const kube = obj as KubeObject;
       if (shape === 'table') {
-        return deps.presenter.table(
+        return table(
           store,
           [kube],
           { resourceVersion: kube.metadata.resourceVersion ?? '' },
-          query.get('includeObject') ?? 'Metadata',
+          query,
+          new Date(deps.clock.now()),
         );
       }
       return shape === 'metadata' ? partialMetadata(kube) : kube;

@@ -114,7 +114,6 @@ export class GenericStore {
     meta.creationTimestamp = this.now();
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    if (this.strategy.trackGeneration) meta.generation = 1;
     this.strategy.prepareForCreate(obj);
     this.assertValid(obj, this.strategy.validate(obj));
     await this.hooks.admitCreate?.(obj, scope);
@@ -169,8 +168,9 @@ export class GenericStore {
       if (wanted && wanted !== current.metadata.resourceVersion) {
         throw conflict(this.groupResource, name, OBJECT_MODIFIED);
       }
-      const next = this.merge(desired, current, subresource);
-      this.strategy.prepareForUpdate(next, current);
+      const next = this.keepServerFields(desired, current);
+      if (subresource === 'status') this.strategy.prepareForStatusUpdate(next, current);
+      else this.strategy.prepareForUpdate(next, current);
       this.assertValid(next, this.strategy.validateUpdate(next, current));
       result = next;
       return scope.dryRun ? current : next;
@@ -212,21 +212,25 @@ export class GenericStore {
         throw this.storageError(err, name);
       }
     }
-    return this.guaranteedUpdate(scope, name, (cur) => {
-      const meta = cur.metadata;
-      if (!meta.deletionTimestamp) meta.deletionTimestamp = this.now();
-      // A second delete may shorten the grace period, never lengthen it.
-      if (
-        grace !== undefined &&
-        (meta.deletionGracePeriodSeconds === undefined || grace < meta.deletionGracePeriodSeconds)
-      ) {
-        meta.deletionGracePeriodSeconds = grace;
-      }
-      if (grace === undefined) meta.deletionGracePeriodSeconds = 0;
-      if (policyFinalizer && !meta.finalizers?.includes(policyFinalizer))
-        meta.finalizers = [...(meta.finalizers ?? []), policyFinalizer];
-      return cur;
-    });
+    if (scope.dryRun) return this.withTypeMeta(current);
+    // Marking an object for deletion writes only server-owned metadata, so no strategy runs.
+    const marked = await this.storage
+      .update<KubeObject>(key, (cur) => {
+        this.checkPreconditions(cur, options, name);
+        const meta = { ...cur.metadata };
+        meta.deletionTimestamp ??= this.now();
+        // A second delete may shorten the grace period, never lengthen it.
+        const wanted = grace ?? 0;
+        if (meta.deletionGracePeriodSeconds === undefined || wanted < meta.deletionGracePeriodSeconds) {
+          meta.deletionGracePeriodSeconds = wanted;
+        }
+        if (policyFinalizer && !meta.finalizers?.includes(policyFinalizer)) {
+          meta.finalizers = [...(meta.finalizers ?? []), policyFinalizer];
+        }
+        return { ...cur, metadata: meta };
+      })
+      .catch((err) => Promise.reject(this.storageError(err, name)));
+    return this.withTypeMeta(marked);
   }
 
   /** Watches one namespace (or all) from a resourceVersion; see ObjectStore.watch. */
@@ -298,32 +302,20 @@ export class GenericStore {
     obj.metadata.namespace = scope.namespace || obj.metadata.namespace;
   }
 
-  /** Keeps what the server owns and what this endpoint may not change. */
-  private merge(desired: KubeObject, current: KubeObject, subresource: string): KubeObject {
-    const next: KubeObject =
-      subresource === 'status'
-        ? { ...current, status: desired.status }
-        : this.strategy.hasStatus
-          ? { ...desired, status: current.status }
-          : desired;
-    const meta = { ...(subresource === 'status' ? current.metadata : desired.metadata) };
-    meta.uid = current.metadata.uid;
-    meta.creationTimestamp = current.metadata.creationTimestamp;
-    meta.namespace = current.metadata.namespace;
-    meta.name = current.metadata.name;
-    meta.resourceVersion = current.metadata.resourceVersion;
-    if (current.metadata.deletionTimestamp) meta.deletionTimestamp = current.metadata.deletionTimestamp;
-    else delete meta.deletionTimestamp;
-    if (current.metadata.deletionGracePeriodSeconds !== undefined) {
-      meta.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
-    }
-    if (this.strategy.trackGeneration) {
-      const specChanged = JSON.stringify(next.spec) !== JSON.stringify(current.spec);
-      meta.generation =
-        (current.metadata.generation ?? 1) + (specChanged && subresource !== 'status' ? 1 : 0);
-    }
-    if (meta.generation === undefined) delete meta.generation;
-    return { ...next, metadata: meta };
+  /** Keeps the metadata the server owns, whatever the client sent. */
+  private keepServerFields(desired: KubeObject, current: KubeObject): KubeObject {
+    const meta = { ...desired.metadata };
+    const owned = current.metadata;
+    meta.uid = owned.uid;
+    meta.creationTimestamp = owned.creationTimestamp;
+    meta.namespace = owned.namespace;
+    meta.name = owned.name;
+    meta.resourceVersion = owned.resourceVersion;
+    meta.generation = owned.generation;
+    meta.deletionTimestamp = owned.deletionTimestamp;
+    meta.deletionGracePeriodSeconds = owned.deletionGracePeriodSeconds;
+    for (const field of Object.keys(meta)) if (meta[field] === undefined) delete meta[field];
+    return { ...desired, metadata: meta };
   }
 
   private checkPreconditions(current: KubeObject, options: DeleteOptions, name: string): void {

@@ -60,15 +60,15 @@ export interface Strategy {
   readonly resource: ApiResource;
   /** Where objects live under /registry: "pods", and Kubernetes' historical "minions" for nodes. */
   readonly storagePrefix: string;
-  /** Spec changes bump metadata.generation (resources with a spec a controller acts on). */
-  readonly trackGeneration: boolean;
-  /** The main resource ignores status changes; only the status subresource writes status. */
-  readonly hasStatus: boolean;
   /** PUT may create the object when it does not exist yet. */
   readonly allowCreateOnUpdate: boolean;
   decode(raw: unknown, fieldValidation: FieldValidation): Decoded;
+  /** Resets what a client may not set on create (status, generation). */
   prepareForCreate(obj: KubeObject): void;
+  /** Keeps what the main resource may not change (status), and moves the generation on. */
   prepareForUpdate(obj: KubeObject, old: KubeObject): void;
+  /** For the status subresource: keeps everything but status. */
+  prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void;
   validate(obj: KubeObject): StatusCause[];
   validateUpdate(obj: KubeObject, old: KubeObject): StatusCause[];
   /** The fields field selectors can use, beyond metadata.name and metadata.namespace. */

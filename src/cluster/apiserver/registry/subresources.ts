@@ -1,0 +1,230 @@
+import type { Binding } from '../../api/core/binding.ts';
+import type { Pod } from '../../api/core/pod.ts';
+import { statusCauses } from '../../api/field-error.ts';
+import {
+  decodeAs,
+  evictionKind,
+  findResource,
+  type KindType,
+  type ResourceType,
+  scaleKind,
+} from '../../api/resources.ts';
+import type { Attributes } from '../authz/attributes.ts';
+import type { AuthorizationDecision } from '../authz/rbac.ts';
+import type { ResourceRequest, SubresourceHandler } from '../handlers/resource.ts';
+import { sendJSON } from '../http.ts';
+import type { StoreLookup } from '../index.ts';
+import { applyPatch, patchTypeOf } from '../patch.ts';
+import { badRequest, conflict, invalid, methodNotSupported } from '../status.ts';
+import type { KubeObject } from './strategy.ts';
+
+export interface SubresourceDeps {
+  readonly stores: StoreLookup;
+  readonly authorize: (attributes: Attributes) => AuthorizationDecision;
+}
+
+/** A success Status, as kube-apiserver answers a binding or an eviction. */
+const success = (code: number) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Success',
+  code,
+});
+
+function decodeOrThrow<T>(type: KindType<T>, raw: unknown, fieldValidation: 'Strict' | 'Warn' | 'Ignore'): T {
+  const result = decodeAs(type, raw, fieldValidation);
+  if (result.ok) return result.object;
+  if (result.reason === 'BadRequest') throw badRequest(result.message);
+  throw invalid(type.group, type.kind, '', statusCauses(result.errors));
+}
+
+/**
+ * pods/binding: the scheduler's way of placing a pod. It sets spec.nodeName once (a bound pod is
+ * never moved) and records the PodScheduled condition.
+ */
+const podBinding: SubresourceHandler = async (ctx) => {
+  if (ctx.info.verb !== 'create') throw methodNotSupported();
+  const binding = (await ctx.body()) as Binding;
+  const node = binding?.target?.name;
+  if (!node)
+    throw invalid('', 'Binding', ctx.info.name, [
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' },
+    ]);
+  const pod = await ctx.store.guaranteedUpdate(ctx.scope, ctx.info.name, (current) => {
+    const p = current as unknown as Pod;
+    if (p.metadata.deletionTimestamp)
+      throw conflict(
+        ctx.store.groupResource,
+        ctx.info.name,
+        'pod is being deleted, cannot be assigned to a host',
+      );
+    if (p.spec.nodeName) {
+      throw conflict(
+        ctx.store.groupResource,
+        ctx.info.name,
+        `pod ${ctx.info.name} is already assigned to node "${p.spec.nodeName}"`,
+      );
+    }
+    p.spec.nodeName = node;
+    return current;
+  });
+  // The condition is status, which the main resource keeps, so it goes through the status path.
+  await ctx.store.guaranteedUpdate(
+    ctx.scope,
+    ctx.info.name,
+    (current) => {
+      const p = current as unknown as Pod;
+      const conditions = (p.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      } as never);
+      p.status = { ...p.status, conditions };
+      return current;
+    },
+    'status',
+  );
+  ctx.produced(pod.metadata.resourceVersion);
+  sendJSON(ctx.res, 201, success(201));
+};
+
+/** pods/eviction: a polite delete (drain uses it); without PodDisruptionBudgets it always succeeds. */
+const podEviction: SubresourceHandler = async (ctx) => {
+  if (ctx.info.verb !== 'create') throw methodNotSupported();
+  const eviction = decodeOrThrow(evictionKind, await ctx.body(), ctx.scope.fieldValidation);
+  const options = eviction.deleteOptions ?? {};
+  const deleted = await ctx.store.delete(ctx.info.name, ctx.scope, {
+    gracePeriodSeconds: options.gracePeriodSeconds ?? undefined,
+    propagationPolicy:
+      (options.propagationPolicy as 'Background' | 'Foreground' | 'Orphan' | undefined) ?? undefined,
+  });
+  ctx.produced(deleted.metadata.resourceVersion);
+  sendJSON(ctx.res, 201, success(201));
+};
+
+/**
+ * <workload>/scale: the replica count as an autoscaling/v1 Scale, which `kubectl scale` reads
+ * and patches without knowing the workload's kind.
+ */
+function scaleHandler(type: ResourceType): SubresourceHandler {
+  const scalable = type.scale!;
+  const asType = (obj: KubeObject) => obj as unknown as Parameters<typeof scalable.toScale>[0];
+  return async (ctx: ResourceRequest) => {
+    const { info, store, scope } = ctx;
+    if (info.verb === 'get') {
+      sendJSON(ctx.res, 200, scalable.toScale(asType(await store.get(scope.namespace, info.name))));
+      return;
+    }
+    if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotSupported();
+    const body = await ctx.body();
+    const patchType = info.verb === 'patch' ? patchTypeOf(ctx.req.headers['content-type']) : undefined;
+    const updated = await store.guaranteedUpdate(scope, info.name, (current) => {
+      const currentScale = scalable.toScale(asType(current));
+      const raw = patchType ? applyPatch(patchType, currentScale, body) : body;
+      const scale = decodeOrThrow(scaleKind, raw, scope.fieldValidation);
+      const errors = scaleKind.validate(scale);
+      if (errors.length) throw invalid('autoscaling', 'Scale', info.name, statusCauses(errors));
+      if (
+        scale.metadata.resourceVersion &&
+        scale.metadata.resourceVersion !== current.metadata.resourceVersion
+      ) {
+        current.metadata.resourceVersion = scale.metadata.resourceVersion;
+      }
+      scalable.setReplicas(asType(current), scale.spec?.replicas ?? 0);
+      return current;
+    });
+    ctx.produced(updated.metadata.resourceVersion);
+    sendJSON(ctx.res, 200, scalable.toScale(asType(updated)));
+  };
+}
+
+interface ResourceAttributesBody {
+  namespace?: string;
+  verb?: string;
+  group?: string;
+  version?: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+}
+
+/** selfsubjectaccessreviews: `kubectl auth can-i` asks the authorizer about the caller. */
+function selfSubjectAccessReview(deps: SubresourceDeps): SubresourceHandler {
+  return async (ctx) => {
+    if (ctx.info.verb !== 'create') throw methodNotSupported();
+    const review = (await ctx.body()) as {
+      spec?: {
+        resourceAttributes?: ResourceAttributesBody;
+        nonResourceAttributes?: { path?: string; verb?: string };
+      };
+    };
+    const resource = review.spec?.resourceAttributes;
+    const nonResource = review.spec?.nonResourceAttributes;
+    if (!resource && !nonResource) {
+      throw invalid('authorization.k8s.io', 'SelfSubjectAccessReview', '', [
+        {
+          reason: 'FieldValueRequired',
+          message:
+            'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+          field: 'spec.resourceAttributes',
+        },
+      ]);
+    }
+    const decision = deps.authorize(
+      resource
+        ? {
+            user: ctx.user,
+            verb: resource.verb ?? '',
+            isResourceRequest: true,
+            path: '',
+            apiGroup: resource.group ?? '',
+            apiVersion: resource.version ?? '',
+            resource: resource.resource ?? '',
+            subresource: resource.subresource ?? '',
+            namespace: resource.namespace ?? '',
+            name: resource.name ?? '',
+          }
+        : {
+            user: ctx.user,
+            verb: nonResource?.verb ?? '',
+            isResourceRequest: false,
+            path: nonResource?.path ?? '',
+          },
+    );
+    sendJSON(ctx.res, 201, {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: review.spec,
+      status: {
+        allowed: decision.decision === 'Allow',
+        ...(decision.reason ? { reason: decision.reason } : {}),
+      },
+    });
+  };
+}
+
+/** Subresources that need a node (log, exec) answer for a pod that has none as Kubernetes does. */
+const needsNode: SubresourceHandler = async (ctx) => {
+  const pod = (await ctx.store.get(ctx.scope.namespace, ctx.info.name)) as unknown as Pod;
+  if (!pod.spec.nodeName) throw badRequest(`pod ${ctx.info.name} does not have a host assigned`);
+  throw badRequest(`the node agent of ${pod.spec.nodeName} cannot be reached`);
+};
+
+export function builtinSubresources(deps: SubresourceDeps): ReadonlyMap<string, SubresourceHandler> {
+  const handlers = new Map<string, SubresourceHandler>([
+    ['pods/binding', podBinding],
+    ['pods/eviction', podEviction],
+    ['pods/log', needsNode],
+    ['pods/exec', needsNode],
+    ['selfsubjectaccessreviews/', selfSubjectAccessReview(deps)],
+  ]);
+  for (const plural of ['deployments', 'replicasets', 'replicationcontrollers']) {
+    const type = findResource(plural === 'replicationcontrollers' ? '' : 'apps', 'v1', plural);
+    if (type?.scale) handlers.set(`${plural}/scale`, scaleHandler(type));
+  }
+  return handlers;
+}
