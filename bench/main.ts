@@ -1,0 +1,29 @@
+// The benchmark runner behind `npm run bench -- [name...]`: runs the named benchmarks in order, or
+// every one when none is named. Benchmarks print figures; they never pass or fail on time.
+
+interface Benchmark {
+  readonly description: string;
+  readonly run: () => Promise<void>;
+}
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  store: {
+    description: 'the store side by side with real etcd (put, range, watch, restart)',
+    run: async () => (await import('./store/main.ts')).run(),
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(10)} ${b.description}`);
+  return ['usage: npm run bench -- [name...]', 'benchmarks:', ...names].join('\n');
+}
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !Object.hasOwn(BENCHMARKS, name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark: ${unknown.join(', ')}\n${usage()}`);
+  process.exit(2);
+}
+for (const name of requested.length > 0 ? requested : Object.keys(BENCHMARKS)) {
+  await BENCHMARKS[name]!.run();
+}
