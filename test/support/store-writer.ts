@@ -10,7 +10,24 @@ const store = await Store.open({
   backend: new FileBackend({ dir, snapshotCount: Number(snapshotCount) }),
   autoCompaction: { mode: 'off' },
 });
-writeSync(1, 'ready\n');
+/**
+ * Writes a whole line synchronously, so a line printed is a line the parent can read even after
+ * SIGKILL. The pipe is non-blocking: when the parent reads slowly the write fails with EAGAIN,
+ * and waiting for room is the right thing for this test.
+ */
+function writeLine(line: string): void {
+  const data = Buffer.from(`${line}\n`);
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += writeSync(1, data, offset);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+  }
+}
+
+writeLine('ready');
 
 const value = Buffer.alloc(256, 'x');
 let next = 0;
@@ -18,8 +35,7 @@ async function writer(): Promise<void> {
   for (;;) {
     const key = `${prefix}/${String(next++).padStart(8, '0')}`;
     const resp = await store.put({ key: Buffer.from(key), value });
-    // Synchronous, so a line printed is a line the parent can read even after SIGKILL.
-    writeSync(1, `ack ${key} ${resp.header.revision}\n`);
+    writeLine(`ack ${key} ${resp.header.revision}`);
   }
 }
 await Promise.all(Array.from({ length: 16 }, writer));
