@@ -6,6 +6,7 @@ import { orchLabHome } from './home.ts';
 // whole lab, which keeps its start-up fast and independent of code it does not use.
 const storeCommand = () => import('./commands/store.ts');
 const labCommands = () => import('./commands/lab.ts');
+const userCommands = () => import('./commands/user.ts');
 
 const program = new Command('orch-lab').description('A Kubernetes learning lab that runs on one computer');
 
@@ -23,6 +24,18 @@ const port = (value: string) => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port: ${value}`);
   return n;
 };
+
+program
+  .command('start')
+  .description('start the lab (or attach to the running one) and show where it is')
+  .option('--nodes <n>', 'worker nodes to start', (v) => Number(v), 3)
+  .option('--runtime <runtime>', 'how nodes run: auto, process or docker', 'auto')
+  .action(async (o: { nodes: number; runtime: string }) => {
+    // The terminal UI is not built yet: start is `up` followed by `status` until it is.
+    const lab = await labCommands();
+    await lab.up({ home: home(), apiPort: 6443, etcdPort: 2379, ...o });
+    await lab.status({ home: home() });
+  });
 
 program
   .command('up')
@@ -55,6 +68,25 @@ program
   .command('logs [component]')
   .description("print the lab's logs (control-plane, node-1, ...)")
   .action(async (component?: string) => (await labCommands()).logs({ home: home(), component }));
+
+const user = program
+  .command('user')
+  .description("manage the lab's users (client certificates in the kubeconfig)");
+
+user
+  .command('add <name>')
+  .description(
+    'issue a client certificate for a user and add it to the kubeconfig as context orch-lab-<name>',
+  )
+  .option(
+    '--group <group>',
+    'a group the user belongs to (repeatable)',
+    (value: string, groups: string[]) => [...groups, value],
+    [] as string[],
+  )
+  .action(async (name: string, o: { group: string[] }) =>
+    (await userCommands()).userAdd({ home: home(), name, groups: o.group }),
+  );
 
 program
   .command('control-plane', { hidden: true })
