@@ -72,6 +72,42 @@ describe('real kubectl against the API server', () => {
     expect(stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
   });
 
+  it('creates a namespace, a configmap and a secret the way kubectl sends them (protobuf)', async () => {
+    expect((await lab.kubectl(['create', 'namespace', 'team-a'])).stdout).toBe('namespace/team-a created\n');
+    expect(
+      (await lab.kubectl(['create', 'configmap', 'cfg', '-n', 'team-a', '--from-literal=color=blue'])).stdout,
+    ).toBe('configmap/cfg created\n');
+    expect(
+      (
+        await lab.kubectl([
+          'create',
+          'secret',
+          'generic',
+          'pw',
+          '-n',
+          'team-a',
+          '--from-literal=password=s3cret',
+        ])
+      ).stdout,
+    ).toBe('secret/pw created\n');
+    const secrets = rows((await lab.kubectl(['get', 'secrets', '-n', 'team-a'])).stdout);
+    expect(secrets[0]).toEqual(['NAME', 'TYPE', 'DATA', 'AGE']);
+    expect(secrets[1]?.slice(0, 3)).toEqual(['pw', 'Opaque', '1']);
+    const value = await lab.kubectl([
+      'get',
+      'secret',
+      'pw',
+      '-n',
+      'team-a',
+      '-o',
+      'jsonpath={.data.password}',
+    ]);
+    expect(Buffer.from(value.stdout, 'base64').toString()).toBe('s3cret');
+    expect((await lab.kubectl(['auth', 'can-i', 'create', 'deployments', '-n', 'team-a'])).stdout).toBe(
+      'yes\n',
+    );
+  });
+
   it('applies, labels, patches and deletes a configmap', async () => {
     const manifest = JSON.stringify({
       apiVersion: 'v1',

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeKubernetesProtobuf, KUBERNETES_PROTOBUF } from './protobuf/decode.ts';
 import { badRequest, type Status, StatusError, tooLarge, unsupportedMediaType } from './status.ts';
 
 /** kube-apiserver's limit on a request body: 3 MiB. */
@@ -40,6 +41,7 @@ export function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BYTES): 
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const type = (contentType ?? 'application/json').split(';')[0]!.trim();
   const text = body.toString('utf8');
+  if (type === KUBERNETES_PROTOBUF) return decodeKubernetesProtobuf(body);
   if (text.trim().length === 0) throw badRequest('the body of the request was empty');
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
     try {
