@@ -185,6 +185,31 @@ describe('FileBackend', () => {
     expect(await reload()).toEqual([put(0), put(1), put(3)]);
   });
 
+  it('cuts off the zeros preallocated after the last frame when it was not closed (a crash)', async () => {
+    const handles: FileHandle[] = [];
+    const fs: FileSystem = {
+      ...nodeFileSystem,
+      open: async (path, flags, options) => {
+        const handle = await nodeFileSystem.open(path, flags, options);
+        handles.push(handle);
+        return handle;
+      },
+    };
+    const { append } = await open({ fs });
+    for (let i = 0; i < 3; i++) await append(put(i));
+    const end = frameSize(put(0)) + frameSize(put(1)) + frameSize(put(2));
+    expect((await stat(segment(0))).size).toBeGreaterThan(end);
+    // The process dies: its files close without the backend's say.
+    await Promise.all(handles.map((h) => h.close()));
+
+    const again = await open();
+    expect(again.loaded).toEqual([put(0), put(1), put(2)]);
+    expect((await stat(segment(0))).size).toBe(end);
+    await again.append(put(3));
+    await again.backend.close();
+    expect(await reload()).toEqual([put(0), put(1), put(2), put(3)]);
+  });
+
   it('drops a corrupted last record and cuts the file back to the last good frame', async () => {
     const { backend, append } = await open();
     for (let i = 0; i < 3; i++) await append(put(i));
@@ -222,8 +247,8 @@ describe('FileBackend', () => {
     let renames = 0;
     const crashingFs: FileSystem = {
       ...nodeFileSystem,
-      open: async (path, flags) => {
-        const handle = await nodeFileSystem.open(path, flags);
+      open: async (path, flags, options) => {
+        const handle = await nodeFileSystem.open(path, flags, options);
         handles.push(handle);
         return handle;
       },
@@ -276,8 +301,8 @@ describe('FileBackend', () => {
     let failNext = false;
     const fs: FileSystem = {
       ...nodeFileSystem,
-      fdatasync: async (file) => {
-        if (!failNext) return nodeFileSystem.fdatasync(file);
+      write: async (file, data, position) => {
+        if (!failNext) return nodeFileSystem.write(file, data, position);
         failNext = false;
         throw enospc();
       },
@@ -298,10 +323,16 @@ describe('FileBackend', () => {
 
   it('rejects only its batch when a snapshot fails with ENOSPC, keeping the old files', async () => {
     let failSnapshot = true;
+    const snapshotFiles = new Set<FileHandle>();
     const fs: FileSystem = {
       ...nodeFileSystem,
+      open: async (path, flags, options) => {
+        const file = await nodeFileSystem.open(path, flags, options);
+        if (path.endsWith('.snap.tmp')) snapshotFiles.add(file);
+        return file;
+      },
       write: (file, data, position) =>
-        failSnapshot && position === 0 && data.length > frameSize(put(0))
+        failSnapshot && snapshotFiles.has(file)
           ? Promise.reject(enospc())
           : nodeFileSystem.write(file, data, position),
     };

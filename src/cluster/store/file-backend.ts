@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Backend, BackendStats, WalRecord } from './backend.ts';
 import { NoSpaceError } from './errors.ts';
 import { type FileSystem, nodeFileSystem, parseSegmentFileName, segmentFileName, Wal } from './wal.ts';
-import { decodeFrames, encodeFrames, WalCorruptError } from './wal-codec.ts';
+import { decodeFrames, WalCorruptError, writeFrames } from './wal-codec.ts';
 
 export interface FileBackendOptions {
   /** Data directory, created if missing. It holds `snap-*.snap` snapshots and `wal-*.wal` segments. */
@@ -14,7 +14,11 @@ export interface FileBackendOptions {
   readonly snapshotBytes?: number;
 }
 
-const DEFAULT_SNAPSHOT_COUNT = 10_000;
+/**
+ * etcd's default --snapshot-count. A snapshot holds every key and holds the WAL back while it is
+ * written, so it should come seldom: at 10,000 records one landed every few seconds of a burst.
+ */
+const DEFAULT_SNAPSHOT_COUNT = 100_000;
 const DEFAULT_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -43,8 +47,9 @@ const SNAP_TMP_FILE_NAME = /^snap-[0-9a-f]{16}\.snap\.tmp$/;
  * `snapshotBytes` bytes, the next batch boundary takes a snapshot instead of writing the batch:
  *
  *   1. capture() runs synchronously, so it holds every record appended so far, the queued batch too
- *   2. the snapshot goes to snap-<n>.snap.tmp, is fdatasync'ed, renamed to snap-<n>.snap, and the
- *      directory is fsync'ed; now the queued batch is durable
+ *   2. the snapshot goes to snap-<n>.snap.tmp a slice at a time (the event loop keeps serving reads
+ *      and watches between slices), is fdatasync'ed, renamed to snap-<n>.snap, and the directory is
+ *      fsync'ed; now the queued batch is durable
  *   3. the WAL cuts to segment n, created by the next batch
  *   4. older snapshots and segments are removed, and the queued batch resolves
  *
@@ -142,7 +147,7 @@ export class FileBackend implements Backend {
       syncs: this.#snapshotSyncs + (this.#wal?.syncs ?? 0),
       records: this.#wal?.records ?? 0,
       snapshots: this.#snapshots,
-      sizeBytes: this.#snapshotSize + this.#olderSegmentsSize + (this.#wal?.size ?? 0),
+      sizeBytes: this.#snapshotSize + this.#olderSegmentsSize + (this.#wal?.fileSize ?? 0),
     };
   }
 
@@ -163,13 +168,13 @@ export class FileBackend implements Backend {
   async #saveSnapshot(records: readonly WalRecord[]): Promise<void> {
     const wal = this.#wal!;
     const seq = wal.seq + 1;
-    const data = encodeFrames(records);
     const path = join(this.#dir, snapFileName(seq));
     const tmp = `${path}.tmp`;
+    let size: number;
     try {
       const file = await this.#fs.open(tmp, 'w');
       try {
-        await this.#fs.write(file, data, 0);
+        size = await writeFrames(records, (data, position) => this.#fs.write(file, data, position));
         this.#snapshotSyncs++;
         await this.#fs.fdatasync(file);
       } finally {
@@ -191,7 +196,7 @@ export class FileBackend implements Backend {
     }
     // The snapshot is durable, and so is the batch it covers, whatever happens next.
     this.#snapshots++;
-    this.#snapshotSize = data.length;
+    this.#snapshotSize = size;
     this.#olderSegmentsSize = 0;
     await wal.cut();
     await this.#removeStale(seq);

@@ -7,6 +7,11 @@ import type { Event, KeyValue } from './types.ts';
 export interface RevisionChanges {
   readonly revision: number;
   readonly events: readonly Event[];
+  /**
+   * `keys[i]` is `events[i].kv.key` as a KeyString. The write had to convert each key to find it in
+   * the index; keeping the result saves every watcher and the lessor from converting it again.
+   */
+  readonly keys: readonly KeyString[];
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -65,8 +70,7 @@ export class KVStore {
   rollback(revision: number): RevisionChanges {
     const last = this.log.at(-1);
     if (!last || last.revision !== revision) throw new Error(`kv-store: cannot roll back ${revision}`);
-    for (const event of last.events) {
-      const key = toKeyString(event.kv.key);
+    for (const key of last.keys) {
       const keyIndex = this.index.get(key);
       keyIndex?.dropRevision(revision);
       if (keyIndex?.isEmpty()) this.index.delete(key);
@@ -136,6 +140,7 @@ export class KVStore {
 export class WriteTxn {
   private readonly beginRevision: number;
   private readonly events: Event[] = [];
+  private readonly keys: KeyString[] = [];
 
   constructor(
     private readonly store: KVStore,
@@ -163,7 +168,8 @@ export class WriteTxn {
   }
 
   put(key: Buffer, value: Buffer, lease: bigint): KeyValue | null {
-    const keyIndex = this.index.getOrCreate(toKeyString(key));
+    const keyString = toKeyString(key);
+    const keyIndex = this.index.getOrCreate(keyString);
     const prev = keyIndex.latest();
     const rev = this.beginRevision + 1;
     const kv: KeyValue = {
@@ -176,6 +182,7 @@ export class WriteTxn {
     };
     keyIndex.put(rev, this.events.length, kv);
     this.events.push(prev ? { type: 'PUT', kv, prevKv: prev } : { type: 'PUT', kv });
+    this.keys.push(keyString);
     return prev;
   }
 
@@ -183,12 +190,11 @@ export class WriteTxn {
   deleteRange(range: KeyRange): KeyValue[] {
     const rev = this.beginRevision + 1;
     const deleted: KeyValue[] = [];
-    this.index.forEach(range, (_key, keyIndex) => {
+    // A tombstone changes the key's own history, not the tree, so it can go in during the walk.
+    this.index.forEach(range, (key, keyIndex) => {
       const prev = keyIndex.latest();
-      if (prev) deleted.push(prev);
-    });
-    for (const prev of deleted) {
-      this.index.get(toKeyString(prev.key))!.tombstone(rev, this.events.length);
+      if (!prev) return;
+      keyIndex.tombstone(rev, this.events.length);
       const kv: KeyValue = {
         key: prev.key,
         createRevision: 0,
@@ -198,26 +204,28 @@ export class WriteTxn {
         lease: 0n,
       };
       this.events.push({ type: 'DELETE', kv, prevKv: prev });
-    }
+      this.keys.push(key);
+      deleted.push(prev);
+    });
     return deleted;
   }
 
   /** Takes back every change made so far (the request failed part-way), leaving no revision. */
   abort(): void {
     const rev = this.beginRevision + 1;
-    for (const event of this.events) {
-      const key = toKeyString(event.kv.key);
+    for (const key of this.keys) {
       const keyIndex = this.index.get(key);
       keyIndex?.dropRevision(rev);
       if (keyIndex?.isEmpty()) this.index.delete(key);
     }
     this.events.length = 0;
+    this.keys.length = 0;
   }
 
   /** Makes the revision current; null when the transaction changed nothing. */
   end(): RevisionChanges | null {
     if (this.events.length === 0) return null;
-    const changes = { revision: this.beginRevision + 1, events: this.events };
+    const changes = { revision: this.beginRevision + 1, events: this.events, keys: this.keys };
     this.store.commitWrite(changes);
     return changes;
   }

@@ -21,7 +21,6 @@ import type {
   CompactionResponse,
   DeleteRangeRequest,
   DeleteRangeResponse,
-  Event,
   LeaseGrantRequest,
   LeaseGrantResponse,
   LeaseStatus,
@@ -294,7 +293,7 @@ export class Store {
       await this.durable(this.kv.currentRevision);
       return result;
     }
-    this.attachLeases(changes.events);
+    this.attachLeases(changes);
     await this.persist(txnRecord(changes), changes);
     return result;
   }
@@ -349,16 +348,16 @@ export class Store {
 
   private undoChanges(changes: RevisionChanges): void {
     this.kv.rollback(changes.revision);
-    for (const event of changes.events) {
-      const key = toKeyString(event.kv.key);
+    for (const [i, event] of changes.events.entries()) {
+      const key = changes.keys[i]!;
       if (event.type === 'PUT') this.lessor.attach(key, event.kv.lease, event.prevKv?.lease ?? 0n);
       else this.lessor.attach(key, 0n, event.prevKv?.lease ?? 0n);
     }
   }
 
-  private attachLeases(events: readonly Event[]): void {
-    for (const event of events) {
-      const key = toKeyString(event.kv.key);
+  private attachLeases(changes: RevisionChanges): void {
+    for (const [i, event] of changes.events.entries()) {
+      const key = changes.keys[i]!;
       if (event.type === 'PUT') this.lessor.attach(key, event.prevKv?.lease ?? 0n, event.kv.lease);
       else this.lessor.attach(key, event.prevKv?.lease ?? 0n, 0n);
     }

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { WalRecord } from './backend.ts';
-import { decodeFrames, encodeFrames, frameSize, WalCorruptError } from './wal-codec.ts';
+import { decodeFrames, encodeFrames, frameSize, WalCorruptError, writeFrames } from './wal-codec.ts';
 
 const b = (s: string) => Buffer.from(s);
 
@@ -62,6 +62,35 @@ describe('wal codec', () => {
     const frame = encodeFrames([put]);
     expect(frame.length).toBe(28);
     expect(frame.subarray(8).toString('hex')).toBe('0105010103666f6f03626172'.padEnd(40, '0'));
+  });
+
+  it('writes in slices exactly what it encodes in one piece, a large base record spread over several', async () => {
+    const kvs = Array.from({ length: 50 }, (_, i) => ({
+      key: b(`/registry/k${i}`),
+      createRevision: 2 + i,
+      modRevision: 100 + i,
+      version: 1,
+      value: Buffer.alloc(i * 7, i),
+      lease: 0n,
+    }));
+    const big: WalRecord = { type: 'base', revision: 200, compactRevision: 150, kvs };
+    const mixed = [records[4]!, big, records[0]!, { ...big, kvs: kvs.slice(0, 3) }, records[9]!];
+    const expected = encodeFrames(mixed);
+    for (const sliceBytes of [64, 100, 333, 4096, 1 << 20]) {
+      const file = Buffer.alloc(expected.length + 10, 0xee);
+      const writes: number[] = [];
+      const size = await writeFrames(
+        mixed,
+        async (data, position) => {
+          writes.push(data.length);
+          data.copy(file, position);
+        },
+        sliceBytes,
+      );
+      expect(size).toBe(expected.length);
+      expect(file.subarray(0, size).equals(expected)).toBe(true);
+      if (sliceBytes < expected.length) expect(writes.length).toBeGreaterThan(1);
+    }
   });
 
   it('copies keys and values out of the data it decodes', () => {

@@ -72,16 +72,81 @@ export function encodeFrames(
 ): Buffer {
   const buf = Buffer.allocUnsafe(size);
   let pos = 0;
-  for (const record of records) {
-    const start = pos + HEADER_BYTES;
-    const end = writePayload(buf, start, record);
-    buf.writeUInt32LE(end - start, pos);
-    buf.writeUInt32LE(crc32(buf.subarray(start, end)), pos + 4);
-    pos = end;
-  }
+  for (const record of records) pos = writeFrame(buf, pos, record);
   // Sizing and writing walk the same fields; if they ever disagree, fail before anything is stored.
   if (pos !== size) throw new Error(`wal: encoded ${pos} bytes but sized ${size}`);
   return buf;
+}
+
+/**
+ * writeFrames writes `records` through `write` exactly as encodeFrames would encode them, a slice of
+ * about `sliceBytes` at a time, awaiting each write. So the event loop turns between slices: a
+ * snapshot of 100,000 keys is some 30 MB, which encodeFrames would build in one stretch of about
+ * 40 ms. A `base` record larger than a slice is spread over several; its frame header, which holds
+ * the CRC of the whole payload, is written once the payload is. Returns the bytes written.
+ */
+export async function writeFrames(
+  records: readonly WalRecord[],
+  write: (data: Buffer, position: number) => Promise<void>,
+  sliceBytes = 1 << 20,
+): Promise<number> {
+  let slice = Buffer.allocUnsafe(sliceBytes);
+  /** Bytes of `slice` filled, and where in the file slice[0] goes. */
+  let used = 0;
+  let position = 0;
+  /** Writes the slice and starts a new one with room for at least `room` bytes. */
+  const flush = async (room: number) => {
+    if (used > 0) await write(slice.subarray(0, used), position);
+    position += used;
+    used = 0;
+    slice = Buffer.allocUnsafe(Math.max(sliceBytes, room));
+  };
+
+  for (const record of records) {
+    const size = frameSize(record);
+    if (record.type !== 'base' || size <= sliceBytes) {
+      if (used + size > slice.length) await flush(size);
+      used = writeFrame(slice, used, record);
+      continue;
+    }
+    // Header and the fields before the kvs (three varints of at most 8 bytes) go in one slice.
+    if (used + HEADER_BYTES + 1 + 3 * 8 > slice.length) await flush(0);
+    const headerAt = position + used;
+    used += HEADER_BYTES;
+    let crcFrom = used;
+    let crc = 0;
+    used = writeBasePrefix(slice, used, record);
+    for (const kv of record.kvs) {
+      const kvSize = keyValueSize(kv);
+      if (used + kvSize > slice.length) {
+        crc = crc32(slice.subarray(crcFrom, used), crc);
+        await flush(kvSize);
+        crcFrom = 0;
+      }
+      used = writeKeyValue(slice, used, kv);
+    }
+    crc = crc32(slice.subarray(crcFrom, used), crc);
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt32LE(size - HEADER_BYTES, 0);
+    header.writeUInt32LE(crc, 4);
+    // Still in the slice being filled when the whole frame fit after all; written on its own if not.
+    if (headerAt >= position) header.copy(slice, headerAt - position);
+    else await write(header, headerAt);
+    if (position + used - headerAt !== size) {
+      throw new Error(`wal: encoded ${position + used - headerAt} bytes but sized ${size}`);
+    }
+  }
+  await flush(0);
+  return position;
+}
+
+/** writeFrame encodes the frame of `record` at `pos` and returns where it ends. */
+function writeFrame(buf: Buffer, pos: number, record: WalRecord): number {
+  const start = pos + HEADER_BYTES;
+  const end = writePayload(buf, start, record);
+  buf.writeUInt32LE(end - start, pos);
+  buf.writeUInt32LE(crc32(buf.subarray(start, end)), pos + 4);
+  return end;
 }
 
 export interface DecodedFrames {
@@ -189,10 +254,7 @@ function writePayload(buf: Buffer, pos: number, record: WalRecord): number {
       for (const change of record.changes) pos = writeChange(buf, pos, change);
       return pos;
     case 'base':
-      buf[pos] = BASE;
-      pos = writeUvarint(buf, pos + 1, record.revision);
-      pos = writeUvarint(buf, pos, record.compactRevision);
-      pos = writeUvarint(buf, pos, record.kvs.length);
+      pos = writeBasePrefix(buf, pos, record);
       for (const kv of record.kvs) pos = writeKeyValue(buf, pos, kv);
       return pos;
     case 'leaseGrant':
@@ -206,6 +268,14 @@ function writePayload(buf: Buffer, pos: number, record: WalRecord): number {
       buf[pos] = COMPACT;
       return writeUvarint(buf, pos + 1, record.revision);
   }
+}
+
+/** The fields of a base record before its kvs. */
+function writeBasePrefix(buf: Buffer, pos: number, record: WalRecord & { type: 'base' }): number {
+  buf[pos] = BASE;
+  pos = writeUvarint(buf, pos + 1, record.revision);
+  pos = writeUvarint(buf, pos, record.compactRevision);
+  return writeUvarint(buf, pos, record.kvs.length);
 }
 
 function writeChange(buf: Buffer, pos: number, change: Change): number {

@@ -49,13 +49,18 @@ describe('Wal', () => {
 
   const onDisk = async () => decodeFrames(await readFile(segment), segment).records;
 
-  it('writes 100 appends made together with one write and one fdatasync', async () => {
-    let writes = 0;
+  it('writes 100 appends made together with one durable write, into space preallocated with zeros', async () => {
+    const writes: { position: number; length: number; zeros: boolean }[] = [];
     let syncs = 0;
+    const opened: (boolean | undefined)[] = [];
     const fs: FileSystem = {
       ...nodeFileSystem,
+      open: (path, flags, options) => {
+        opened.push(options?.dsync);
+        return nodeFileSystem.open(path, flags, options);
+      },
       write: (file, data, position) => {
-        writes++;
+        writes.push({ position, length: data.length, zeros: data.every((byte) => byte === 0) });
         return nodeFileSystem.write(file, data, position);
       },
       fdatasync: (file) => {
@@ -66,13 +71,22 @@ describe('Wal', () => {
     const wal = new Wal({ dir, fs });
     const records = Array.from({ length: 100 }, (_, i) => put(i));
     await Promise.all(records.map((r) => wal.append(r)));
-    expect({ writes, syncs, walSyncs: wal.syncs, records: wal.records }).toEqual({
-      writes: 1,
-      syncs: 1,
+    // The segment is O_DSYNC, so the write itself is the sync.
+    const bytes = records.reduce((sum, r) => sum + frameSize(r), 0);
+    expect({ opened, writes, syncs, walSyncs: wal.syncs, records: wal.records }).toEqual({
+      opened: [true],
+      writes: [
+        { position: 0, length: 1024 * 1024, zeros: true },
+        { position: 0, length: bytes, zeros: false },
+      ],
+      syncs: 0,
       walSyncs: 1,
       records: 100,
     });
+    expect({ size: wal.size, fileSize: wal.fileSize }).toEqual({ size: bytes, fileSize: 1024 * 1024 });
     await wal.close();
+    // A clean close leaves no zeros behind.
+    expect((await stat(segment)).size).toBe(bytes);
     expect(await onDisk()).toEqual(records);
   });
 
@@ -91,23 +105,19 @@ describe('Wal', () => {
     expect(await onDisk()).toHaveLength(clients * perClient);
   });
 
-  it('resolves no append before the fdatasync that covers it has completed', async () => {
-    let written = 0;
+  it('resolves no append before the durable write that covers it has completed', async () => {
     let durable = 0;
     const held: ReturnType<typeof gate>[] = [];
     const fs: FileSystem = {
       ...nodeFileSystem,
       write: async (file, data, position) => {
-        await nodeFileSystem.write(file, data, position);
-        written = position + data.length;
-      },
-      fdatasync: async (file) => {
-        const upTo = written;
+        // Preallocated zeros hold no records.
+        if (data.every((byte) => byte === 0)) return nodeFileSystem.write(file, data, position);
         const g = gate();
         held.push(g);
         await g.opened;
-        await nodeFileSystem.fdatasync(file);
-        durable = upTo;
+        await nodeFileSystem.write(file, data, position);
+        durable = position + data.length;
       },
     };
     const wal = new Wal({ dir, fs });
@@ -124,7 +134,7 @@ describe('Wal', () => {
     };
 
     const first = append(0);
-    await until(() => held.length === 1); // batch [0] is written, its sync is held
+    await until(() => held.length === 1); // the write of batch [0] is held
     const second = [append(1), append(2)];
     await new Promise((r) => setTimeout(r, 20));
     expect(held).toHaveLength(1); // [1, 2] wait for the flush in flight
@@ -133,7 +143,7 @@ describe('Wal', () => {
     held[0]!.open();
     await first;
     expect(resolved).toEqual([0]);
-    await until(() => held.length === 2); // [1, 2] written as one batch, its sync held
+    await until(() => held.length === 2); // [1, 2] go in one write, held
     expect(resolved).toEqual([0]);
 
     held[1]!.open();
@@ -207,14 +217,16 @@ describe('Wal', () => {
     expect(await onDisk()).toEqual([put(0), put(4)]);
   });
 
-  it('treats a failed fdatasync like a failed write', async () => {
+  it('treats a write whose data could not be synced (EIO) like one that found the disk full', async () => {
     let failNext = false;
     const fs: FileSystem = {
       ...nodeFileSystem,
-      fdatasync: async (file) => {
-        if (!failNext) return nodeFileSystem.fdatasync(file);
+      write: async (file, data, position) => {
+        if (!failNext) return nodeFileSystem.write(file, data, position);
         failNext = false;
-        throw enospc();
+        // With O_DSYNC the data may reach the file and still fail to sync.
+        await nodeFileSystem.write(file, data, position);
+        throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
       },
     };
     const wal = new Wal({ dir, fs });

@@ -1,42 +1,14 @@
-import { type KeyRange, type KeyString, keyRange, rangeContains, toKeyString } from './key-range.ts';
+import { keyRange } from './key-range.ts';
 import type { KVStore, RevisionChanges } from './kv-store.ts';
-import type { Event, WatchBatch, WatchCreateRequest, WatchFilter, WatchHandle, WatchSink } from './types.ts';
+import type { Event, WatchBatch, WatchCreateRequest, WatchHandle, WatchSink } from './types.ts';
+import { Selector, Watcher } from './watcher.ts';
+import { WatcherGroup } from './watcher-group.ts';
 
 export interface WatchableStoreOptions {
   /** How often watchers that asked for it get a progress notification (etcd: 10 minutes). */
   readonly progressNotifyIntervalMs?: number;
   /** Upper bound on the events one catch-up batch carries, so one slow watcher cannot hog a tick. */
   readonly maxEventsPerBatch?: number;
-}
-
-class Watcher {
-  /** The first revision this watcher has not been sent. */
-  nextRevision: number;
-  /** The consumer refused more; nothing is sent until it resumes. */
-  paused = false;
-  canceled = false;
-  readonly key: KeyString | undefined;
-
-  constructor(
-    readonly range: KeyRange,
-    startRevision: number,
-    readonly filters: ReadonlySet<WatchFilter>,
-    readonly prevKv: boolean,
-    readonly progressNotify: boolean,
-    readonly sink: WatchSink,
-  ) {
-    this.nextRevision = startRevision;
-    this.key = range.single ? range.start : undefined;
-  }
-
-  /** The events of `changes` this watcher wants, shaped as it asked. */
-  select(events: readonly Event[], into: Event[]): void {
-    for (const event of events) {
-      if (!rangeContains(this.range, toKeyString(event.kv.key))) continue;
-      if (event.type === 'PUT' ? this.filters.has('NOPUT') : this.filters.has('NODELETE')) continue;
-      into.push(this.prevKv || !event.prevKv ? event : { type: event.type, kv: event.kv });
-    }
-  }
 }
 
 /**
@@ -50,8 +22,7 @@ class Watcher {
 export class WatchableStore {
   /** The newest revision whose write is durable; watchers never see past it. */
   committedRevision: number;
-  private readonly syncedByKey = new Map<KeyString, Set<Watcher>>();
-  private readonly syncedRanges = new Set<Watcher>();
+  private readonly synced = new WatcherGroup();
   private readonly unsynced = new Set<Watcher>();
   private syncScheduled = false;
   private readonly progressTimer: NodeJS.Timeout;
@@ -72,15 +43,9 @@ export class WatchableStore {
 
   watch(req: WatchCreateRequest, sink: WatchSink): WatchHandle {
     const start = req.startRevision && req.startRevision > 0 ? req.startRevision : this.committedRevision + 1;
-    const watcher = new Watcher(
-      keyRange(req.key, req.rangeEnd),
-      start,
-      new Set(req.filters ?? []),
-      req.prevKv ?? false,
-      req.progressNotify ?? false,
-      sink,
-    );
-    if (start > this.committedRevision) this.addSynced(watcher);
+    const selector = new Selector(keyRange(req.key, req.rangeEnd), req.filters ?? [], req.prevKv ?? false);
+    const watcher = new Watcher(selector, start, req.progressNotify ?? false, sink);
+    if (start > this.committedRevision) this.synced.add(watcher);
     else this.addUnsynced(watcher);
     return {
       resume: () => {
@@ -92,26 +57,26 @@ export class WatchableStore {
     };
   }
 
-  /** Hands a newly durable revision to the synced watchers. Revisions arrive in order. */
+  /**
+   * Hands a newly durable revision to the synced watchers. Revisions arrive in order. Watchers
+   * sharing a selector share one selection and one batch object.
+   */
   notify(changes: RevisionChanges): void {
     this.committedRevision = changes.revision;
-    const targets = new Map<Watcher, Event[]>();
-    const collect = (watcher: Watcher) => {
-      if (targets.has(watcher) || watcher.nextRevision > changes.revision) return;
-      const events: Event[] = [];
-      watcher.select(changes.events, events);
-      targets.set(watcher, events);
-    };
-    for (const event of changes.events) {
-      const byKey = this.syncedByKey.get(toKeyString(event.kv.key));
-      if (byKey) for (const watcher of byKey) collect(watcher);
-    }
-    for (const watcher of this.syncedRanges) collect(watcher);
     const header = { revision: changes.revision };
-    for (const [watcher, events] of targets) {
-      watcher.nextRevision = changes.revision + 1;
-      if (events.length > 0) this.send(watcher, { header, events });
-    }
+    this.synced.forEachCandidate(changes, ({ selector, watchers }) => {
+      if (watchers.size === 0) return;
+      const events: Event[] = [];
+      selector.select(changes, events);
+      if (events.length === 0) return;
+      const batch = { header, events };
+      for (const watcher of watchers) {
+        // A watcher may have asked to start at a revision still to come.
+        if (watcher.nextRevision > changes.revision) continue;
+        watcher.nextRevision = changes.revision + 1;
+        this.send(watcher, batch);
+      }
+    });
   }
 
   /** Compaction may strand unsynced watchers below it; the next pass tells them. */
@@ -121,17 +86,13 @@ export class WatchableStore {
 
   close(): void {
     clearInterval(this.progressTimer);
-    for (const watcher of [...this.unsynced, ...this.syncedRanges]) watcher.canceled = true;
-    for (const set of this.syncedByKey.values()) for (const watcher of set) watcher.canceled = true;
+    for (const watcher of [...this.unsynced, ...this.synced.watchers()]) watcher.canceled = true;
     this.unsynced.clear();
-    this.syncedRanges.clear();
-    this.syncedByKey.clear();
+    this.synced.clear();
   }
 
   watcherCount(): { synced: number; unsynced: number } {
-    let synced = this.syncedRanges.size;
-    for (const set of this.syncedByKey.values()) synced += set.size;
-    return { synced, unsynced: this.unsynced.size };
+    return { synced: this.synced.size, unsynced: this.unsynced.size };
   }
 
   private header() {
@@ -142,10 +103,7 @@ export class WatchableStore {
   private send(watcher: Watcher, batch: WatchBatch): void {
     if (watcher.sink(batch) || watcher.canceled) return;
     watcher.paused = true;
-    if (this.isSynced(watcher)) {
-      this.removeSynced(watcher);
-      this.unsynced.add(watcher);
-    }
+    if (this.synced.delete(watcher)) this.unsynced.add(watcher);
   }
 
   private scheduleSync(): void {
@@ -160,63 +118,73 @@ export class WatchableStore {
   /**
    * One catch-up pass: each unsynced watcher that can take events gets the revisions it missed, a
    * bounded batch at a time. Whoever is still behind afterwards waits for the next pass.
+   *
+   * Watchers that stand at the same revision with the same selector get the same batch, so history
+   * is read and selected once for them all. That is the usual case: a stream that fills up refuses
+   * every watcher it carries at about the same revision, and its drain resumes them together.
    */
   private syncWatchers(): void {
-    let again = false;
+    const cohorts = new Map<string, Map<number, Watcher[]>>();
     for (const watcher of this.unsynced) {
       if (watcher.paused) continue;
-      if (watcher.nextRevision < this.kv.compactRevision) {
-        this.remove(watcher);
-        watcher.sink({ header: this.header(), events: [], compactRevision: this.kv.compactRevision });
-        continue;
+      let byRevision = cohorts.get(watcher.selector.id);
+      if (!byRevision) {
+        byRevision = new Map();
+        cohorts.set(watcher.selector.id, byRevision);
       }
-      const upTo = this.committedRevision;
-      const events: Event[] = [];
-      let reached = watcher.nextRevision - 1;
-      for (const changes of this.kv.changesBetween(watcher.nextRevision, upTo)) {
-        watcher.select(changes.events, events);
-        reached = changes.revision;
-        if (events.length >= this.maxEventsPerBatch) break;
-      }
-      if (reached < upTo && events.length < this.maxEventsPerBatch) reached = upTo;
-      watcher.nextRevision = reached + 1;
-      if (reached >= upTo) {
-        this.unsynced.delete(watcher);
-        this.addSynced(watcher);
-      } else {
-        again = true;
-      }
-      if (events.length > 0) this.send(watcher, { header: this.header(), events });
+      const cohort = byRevision.get(watcher.nextRevision);
+      if (cohort) cohort.push(watcher);
+      else byRevision.set(watcher.nextRevision, [watcher]);
+    }
+    let again = false;
+    for (const byRevision of cohorts.values()) {
+      for (const cohort of byRevision.values()) again = !this.syncCohort(cohort) || again;
     }
     if (again) this.scheduleSync();
   }
 
+  /**
+   * Catches up watchers that share a selector and a next revision, by one batch. Returns false when
+   * they are still behind.
+   */
+  private syncCohort(cohort: readonly Watcher[]): boolean {
+    const { nextRevision, selector } = cohort[0]!;
+    if (nextRevision < this.kv.compactRevision) {
+      for (const watcher of cohort) {
+        if (watcher.canceled) continue;
+        this.remove(watcher);
+        watcher.sink({ header: this.header(), events: [], compactRevision: this.kv.compactRevision });
+      }
+      return true;
+    }
+    const upTo = this.committedRevision;
+    const events: Event[] = [];
+    let reached = nextRevision - 1;
+    for (const changes of this.kv.changesBetween(nextRevision, upTo)) {
+      selector.select(changes, events);
+      reached = changes.revision;
+      if (events.length >= this.maxEventsPerBatch) break;
+    }
+    if (reached < upTo && events.length < this.maxEventsPerBatch) reached = upTo;
+    const batch = { header: this.header(), events };
+    for (const watcher of cohort) {
+      // A sink called earlier in this pass may have canceled a watcher still waiting its turn.
+      if (watcher.canceled) continue;
+      watcher.nextRevision = reached + 1;
+      if (reached >= upTo) {
+        this.unsynced.delete(watcher);
+        this.synced.add(watcher);
+      }
+      if (events.length > 0) this.send(watcher, batch);
+    }
+    return reached >= upTo;
+  }
+
   private notifyProgress(): void {
     const header = this.header();
-    const progress = (watcher: Watcher) => {
-      if (watcher.progressNotify) this.send(watcher, { header, events: [] });
-    };
-    for (const watcher of [...this.syncedRanges]) progress(watcher);
-    for (const set of [...this.syncedByKey.values()]) for (const watcher of [...set]) progress(watcher);
-  }
-
-  private isSynced(watcher: Watcher): boolean {
-    return watcher.key !== undefined
-      ? (this.syncedByKey.get(watcher.key)?.has(watcher) ?? false)
-      : this.syncedRanges.has(watcher);
-  }
-
-  private addSynced(watcher: Watcher): void {
-    if (watcher.key === undefined) {
-      this.syncedRanges.add(watcher);
-      return;
+    for (const watcher of this.synced.watchers()) {
+      if (watcher.progressNotify && !watcher.canceled) this.send(watcher, { header, events: [] });
     }
-    let set = this.syncedByKey.get(watcher.key);
-    if (!set) {
-      set = new Set();
-      this.syncedByKey.set(watcher.key, set);
-    }
-    set.add(watcher);
   }
 
   private addUnsynced(watcher: Watcher): void {
@@ -224,19 +192,9 @@ export class WatchableStore {
     this.scheduleSync();
   }
 
-  private removeSynced(watcher: Watcher): void {
-    if (watcher.key === undefined) {
-      this.syncedRanges.delete(watcher);
-      return;
-    }
-    const set = this.syncedByKey.get(watcher.key);
-    set?.delete(watcher);
-    if (set?.size === 0) this.syncedByKey.delete(watcher.key);
-  }
-
   private remove(watcher: Watcher): void {
     watcher.canceled = true;
     this.unsynced.delete(watcher);
-    this.removeSynced(watcher);
+    this.synced.delete(watcher);
   }
 }

@@ -1,9 +1,30 @@
 // Conversions between etcd's messages (as proto-loader decodes them, see messages.ts) and the store's
 // own request and response types. The two follow the same etcd API field for field, so converting is
 // renaming, turning int64 strings into numbers or bigints, and back.
+//
+// Both directions live here. The server (server.ts) decodes requests and encodes responses; the API
+// server's client of a real etcd (EtcdKV) encodes requests and decodes responses: those converters
+// are the `...Pb` builders and the `from...` readers at the end of this file.
 
 import { status } from '@grpc/grpc-js';
-import { KeyNotFoundError, StoreError } from '../errors.ts';
+import {
+  CompactedError,
+  DuplicateKeyError,
+  EmptyKeyError,
+  FutureRevisionError,
+  type GrpcCodeName,
+  KeyNotFoundError,
+  LeaseExistsError,
+  LeaseNotFoundError,
+  LeaseProvidedError,
+  LeaseTTLTooLargeError,
+  NoSpaceError,
+  RequestTooLargeError,
+  StoppedError,
+  StoreError,
+  TooManyOpsError,
+  ValueProvidedError,
+} from '../errors.ts';
 import type {
   CompactionRequest,
   Compare,
@@ -19,6 +40,7 @@ import type {
   ResponseOp,
   TxnRequest,
   TxnResponse,
+  WatchBatch,
   WatchCreateRequest,
 } from '../types.ts';
 import type {
@@ -37,12 +59,15 @@ import type {
   PutResponsePb,
   RangeRequestPb,
   RangeResponsePb,
+  Received,
   RequestOpPb,
   ResponseHeaderPb,
   ResponseOpPb,
+  Sent,
   TxnRequestPb,
   TxnResponsePb,
   WatchCreateRequestPb,
+  WatchResponsePb,
 } from './messages.ts';
 
 type Header = ResponseHeaderPb | NestedHeaderPb;
@@ -228,4 +253,197 @@ const EMPTY_HEADER: NestedHeaderPb = { revision: 0 };
 export function toStatus(err: unknown): GrpcStatus {
   if (err instanceof StoreError) return { code: status[err.grpcCode], details: err.message };
   return { code: status.UNKNOWN, details: err instanceof Error ? err.message : String(err) };
+}
+
+// --- Client direction: the store's requests out
+
+export const rangeRequestPb = (r: RangeRequest): Sent<RangeRequestPb> => ({
+  key: r.key,
+  range_end: r.rangeEnd,
+  limit: r.limit,
+  revision: r.revision,
+  sort_order: r.sortOrder,
+  sort_target: r.sortTarget,
+  serializable: r.serializable,
+  keys_only: r.keysOnly,
+  count_only: r.countOnly,
+  min_mod_revision: r.minModRevision,
+  max_mod_revision: r.maxModRevision,
+  min_create_revision: r.minCreateRevision,
+  max_create_revision: r.maxCreateRevision,
+});
+
+const putRequestPb = (r: PutRequest): Sent<PutRequestPb> => ({
+  key: r.key,
+  value: r.value,
+  lease: r.lease === undefined ? undefined : leaseId(r.lease),
+  prev_kv: r.prevKv,
+  ignore_value: r.ignoreValue,
+  ignore_lease: r.ignoreLease,
+});
+
+const deleteRangeRequestPb = (r: DeleteRangeRequest): Sent<DeleteRangeRequestPb> => ({
+  key: r.key,
+  range_end: r.rangeEnd,
+  prev_kv: r.prevKv,
+});
+
+export const txnRequestPb = (r: TxnRequest): Sent<TxnRequestPb> => ({
+  compare: r.compare.map(comparePb),
+  success: r.success.map(requestOpPb),
+  failure: r.failure.map(requestOpPb),
+});
+
+export const compactionRequestPb = (r: CompactionRequest): Sent<CompactionRequestPb> => ({
+  revision: r.revision,
+  physical: r.physical,
+});
+
+function requestOpPb(op: RequestOp): Sent<RequestOpPb> {
+  if ('requestRange' in op) return { request_range: rangeRequestPb(op.requestRange) };
+  if ('requestPut' in op) return { request_put: putRequestPb(op.requestPut) };
+  if ('requestDeleteRange' in op)
+    return { request_delete_range: deleteRangeRequestPb(op.requestDeleteRange) };
+  return { request_txn: txnRequestPb(op.requestTxn) };
+}
+
+/** Sets the one member of target_union that `target` names. */
+function comparePb(c: Compare): Sent<ComparePb> {
+  const base = { result: c.result, target: c.target, key: c.key, range_end: c.rangeEnd };
+  switch (c.target) {
+    case 'VERSION':
+      return { ...base, version: c.version };
+    case 'CREATE':
+      return { ...base, create_revision: c.createRevision };
+    case 'MOD':
+      return { ...base, mod_revision: c.modRevision };
+    case 'VALUE':
+      return { ...base, value: c.value };
+    case 'LEASE':
+      return { ...base, lease: leaseId(c.lease) };
+  }
+}
+
+/** `watchId` is the client's choice (etcd 3.4's WatchCreateRequest.watch_id); never 0, which asks the server. */
+export const watchCreateRequestPb = (r: WatchCreateRequest, watchId: number): Sent<WatchCreateRequestPb> => ({
+  key: r.key,
+  range_end: r.rangeEnd,
+  start_revision: r.startRevision,
+  progress_notify: r.progressNotify,
+  filters: r.filters,
+  prev_kv: r.prevKv,
+  watch_id: watchId,
+});
+
+// --- Client direction: etcd's answers back
+
+/** The revision of a decoded header; a header etcd left out reads as revision 0. */
+const revisionOf = (header: { readonly revision: Int64In } | null | undefined): number =>
+  header ? Number(header.revision) : 0;
+
+const fromKeyValue = (kv: Received<KeyValuePb>): KeyValue => ({
+  key: kv.key,
+  createRevision: Number(kv.create_revision),
+  modRevision: Number(kv.mod_revision),
+  version: Number(kv.version),
+  value: kv.value,
+  lease: toBigInt(kv.lease),
+});
+
+const fromEvent = (e: Received<EventPb>): Event => ({
+  type: e.type,
+  kv: fromKeyValue(e.kv),
+  prevKv: e.prev_kv ? fromKeyValue(e.prev_kv) : undefined,
+});
+
+export const fromRangeResponse = (r: Received<RangeResponsePb>): RangeResponse => ({
+  header: { revision: revisionOf(r.header) },
+  kvs: r.kvs.map(fromKeyValue),
+  more: r.more,
+  count: Number(r.count),
+});
+
+export const fromTxnResponse = (r: Received<TxnResponsePb>): TxnResponse => ({
+  header: { revision: revisionOf(r.header) },
+  succeeded: r.succeeded,
+  responses: r.responses.map(fromResponseOp),
+});
+
+function fromResponseOp(op: Received<ResponseOpPb>): ResponseOp {
+  if ('response_range' in op) return { responseRange: fromRangeResponse(op.response_range) };
+  if ('response_put' in op) {
+    const put = op.response_put;
+    const prevKv = put.prev_kv ? fromKeyValue(put.prev_kv) : undefined;
+    return { responsePut: { header: { revision: revisionOf(put.header) }, prevKv } };
+  }
+  if ('response_delete_range' in op) {
+    const del = op.response_delete_range;
+    return {
+      responseDeleteRange: {
+        header: { revision: revisionOf(del.header) },
+        deleted: Number(del.deleted),
+        prevKvs: del.prev_kvs.map(fromKeyValue),
+      },
+    };
+  }
+  return { responseTxn: fromTxnResponse(op.response_txn) };
+}
+
+/**
+ * A WatchResponse carrying events (or a progress notification) as the batch a WatchSink takes. A
+ * compaction notice becomes a batch with `compactRevision`, as the store hands it to its own sinks.
+ */
+export const fromWatchResponse = (r: Received<WatchResponsePb>): WatchBatch => {
+  const compactRevision = Number(r.compact_revision ?? 0);
+  return {
+    header: { revision: revisionOf(r.header) },
+    events: (r.events ?? []).map(fromEvent),
+    ...(compactRevision > 0 ? { compactRevision } : {}),
+  };
+};
+
+/** etcd's errors by message: the message names the error, the status code alone does not. */
+const ETCD_ERRORS: ReadonlyMap<string, () => StoreError> = new Map(
+  [
+    FutureRevisionError,
+    EmptyKeyError,
+    KeyNotFoundError,
+    ValueProvidedError,
+    LeaseProvidedError,
+    TooManyOpsError,
+    DuplicateKeyError,
+    RequestTooLargeError,
+    LeaseNotFoundError,
+    LeaseExistsError,
+    LeaseTTLTooLargeError,
+    NoSpaceError,
+    StoppedError,
+  ].map((E) => [new E().message, () => new E()]),
+);
+
+const COMPACTED = new CompactedError(0).message;
+
+const STORE_CODES: ReadonlySet<string> = new Set<GrpcCodeName>([
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'FAILED_PRECONDITION',
+  'OUT_OF_RANGE',
+  'RESOURCE_EXHAUSTED',
+  'UNAVAILABLE',
+]);
+
+/**
+ * The inverse of toStatus: a failed call as the store's error class with etcd's message, so code
+ * written against the embedded store (ObjectStore's `instanceof CompactedError`) works over etcd
+ * unchanged. etcd does not send the compact revision with its compacted error, so the
+ * CompactedError made here says 0; a caller that needs the revision asks for it (see EtcdKV).
+ * Any other status (DEADLINE_EXCEEDED, UNKNOWN...) becomes a plain Error carrying it as its cause.
+ */
+export function fromStatus(s: GrpcStatus): Error {
+  if (s.details === COMPACTED) return new CompactedError(0);
+  const known = ETCD_ERRORS.get(s.details);
+  if (known) return known();
+  const name = status[s.code];
+  if (name !== undefined && STORE_CODES.has(name)) return new StoreError(s.details, name as GrpcCodeName);
+  return new Error(`etcd: ${s.details || name || `status ${s.code}`}`, { cause: s });
 }

@@ -196,6 +196,42 @@ export interface LeaseKeepAliveResponsePb {
   readonly TTL: number;
 }
 
+// --- The client direction (the API server's EtcdKV)
+//
+// A client sends requests and receives responses, so the two mappings below derive its shapes from
+// the ones above instead of spelling every message twice.
+
+/**
+ * A request as a client builds it: any field may be left out (proto3 sends no zero values) and
+ * int64 fields take an Int64Out. For example Sent<CompactionRequestPb> is
+ * `{ revision?: number | LongBits; physical?: boolean }`.
+ */
+export type Sent<T> = { readonly [K in keyof T]?: SentField<T[K]> };
+type SentField<F> = F extends Buffer
+  ? Buffer
+  : string extends F // Int64In is a plain string; enums are unions of literals and stay as they are.
+    ? Int64Out
+    : F extends readonly (infer E)[]
+      ? readonly SentField<E>[]
+      : F extends object
+        ? Sent<F>
+        : F;
+
+/**
+ * A response as a client decodes it: every int64 a decimal string. For example
+ * Received<KeyValuePb> is `{ key: Buffer; create_revision: string; ...; lease: string }`. A message
+ * field that was not sent decodes as null (`defaults` fills it so), which the `?` fields stand for.
+ */
+export type Received<T> = T extends Buffer
+  ? Buffer
+  : T extends number | LongBits
+    ? Int64In
+    : T extends readonly (infer E)[]
+      ? Received<E>[]
+      : T extends object
+        ? { readonly [K in keyof T]: Received<T[K]> }
+        : T;
+
 /** A failed call's gRPC status, as grpc-js takes it from a unary callback or a stream's 'error' event. */
 export interface GrpcStatus {
   readonly code: status;

@@ -37,6 +37,7 @@ import type {
   WatchRequestPb,
   WatchResponsePb,
 } from './messages.ts';
+import { WatchEncoder } from './watch-encoder.ts';
 import { WatchStream } from './watch-stream.ts';
 
 /**
@@ -91,7 +92,8 @@ const packageDefinition = protoLoader.loadSync('etcd.proto', {
   includeDirs: [fileURLToPath(new URL('.', import.meta.url))],
 });
 
-const service = (name: string) => packageDefinition[`etcdserverpb.${name}`] as grpc.ServiceDefinition;
+/** One of etcd's services as loaded from our proto files; EtcdKV, the client side, uses them too. */
+export const service = (name: string) => packageDefinition[`etcdserverpb.${name}`] as grpc.ServiceDefinition;
 
 /**
  * What an oversized write decodes to. Only the deserializer sees the request's size, so it answers
@@ -191,9 +193,10 @@ export class EtcdGrpcServer {
       }),
     });
 
-    this.server.addService(service('Watch'), {
-      Watch: (call: grpc.ServerDuplexStream<WatchRequestPb, WatchResponsePb>) => {
-        const stream = new WatchStream(call, store, (revision) => this.header(revision));
+    const watchEncoder = new WatchEncoder(service('Watch'), (revision) => this.header(revision));
+    this.server.addService(watchEncoder.service(), {
+      Watch: (call: grpc.ServerDuplexStream<WatchRequestPb, WatchResponsePb | Buffer>) => {
+        const stream = new WatchStream(call, store, (revision) => this.header(revision), watchEncoder);
         this.track(call, (status) => stream.stop(status));
       },
     });

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Store } from '../store.ts';
 import type { WatchBatch, WatchHandle } from '../types.ts';
-import { event, watchCreateRequest } from './convert.ts';
+import { watchCreateRequest } from './convert.ts';
 import type {
   GrpcStatus,
   ResponseHeaderPb,
@@ -9,6 +9,7 @@ import type {
   WatchRequestPb,
   WatchResponsePb,
 } from './messages.ts';
+import type { WatchEncoder } from './watch-encoder.ts';
 
 /** What etcd's watch stream answers to a create request that reuses a live watcher ID. */
 const DUPLICATE_ID = 'mvcc: duplicate watch ID provided on the WatchStream';
@@ -21,10 +22,10 @@ const STREAM_WATCH_ID = -1;
 
 interface Watcher {
   readonly id: number;
+  /** The id as an encoded watch_id field, for WatchEncoder. */
+  readonly encodedId: Buffer;
   /** Unset only while store.watch() runs, which may deliver batches before it returns. */
   handle?: WatchHandle;
-  /** The stream refused this watcher's last batch; it waits for 'drain'. */
-  paused: boolean;
 }
 
 /**
@@ -38,14 +39,17 @@ interface Watcher {
  */
 export class WatchStream {
   private readonly watchers = new Map<number, Watcher>();
+  /** Watchers whose last batch the stream refused; they wait for 'drain'. */
+  private readonly paused = new Set<Watcher>();
   /** Automatic IDs count up from here, skipping IDs in use, so none is handed out twice. */
   private nextId = 0;
   private closed = false;
 
   constructor(
-    private readonly call: grpc.ServerDuplexStream<WatchRequestPb, WatchResponsePb>,
+    private readonly call: grpc.ServerDuplexStream<WatchRequestPb, WatchResponsePb | Buffer>,
     private readonly store: Store,
     private readonly header: (revision: number) => ResponseHeaderPb,
+    private readonly encoder: WatchEncoder,
   ) {
     call.on('data', (req: WatchRequestPb) => this.receive(req));
     call.on('drain', () => this.resumePaused());
@@ -87,7 +91,7 @@ export class WatchStream {
     // The created response goes first: the store may deliver history (or a compaction notice) from
     // inside store.watch(), and clients match responses to watchers by the ID this one announces.
     this.call.write({ header: this.header(revision), watch_id: id, created: true });
-    const watcher: Watcher = { id, paused: false };
+    const watcher: Watcher = { id, encodedId: this.encoder.watchId(id) };
     this.watchers.set(id, watcher);
     try {
       watcher.handle = this.store.watch(watchCreateRequest(req), (batch) => this.send(watcher, batch));
@@ -106,17 +110,13 @@ export class WatchStream {
   }
 
   private send(watcher: Watcher, batch: WatchBatch): boolean {
-    const response: WatchResponsePb =
+    const response =
       batch.compactRevision === undefined
-        ? {
-            header: this.header(batch.header.revision),
-            watch_id: watcher.id,
-            events: batch.events.map(event),
-          }
+        ? this.encoder.events(batch.header.revision, watcher.encodedId, batch.events)
         : // The store has already dropped a watcher whose start revision was compacted away.
           this.compacted(watcher, batch);
     const accepted = this.call.write(response);
-    if (!accepted) watcher.paused = true;
+    if (!accepted) this.paused.add(watcher);
     return accepted;
   }
 
@@ -136,6 +136,7 @@ export class WatchStream {
     const watcher = this.watchers.get(id);
     if (!watcher) return;
     this.watchers.delete(id);
+    this.paused.delete(watcher);
     watcher.handle?.cancel();
     this.call.write({ header: this.header(this.store.revision), watch_id: id, canceled: true });
   }
@@ -149,12 +150,10 @@ export class WatchStream {
   }
 
   private resumePaused(): void {
-    for (const watcher of [...this.watchers.values()]) {
-      if (!watcher.paused) continue;
-      watcher.paused = false;
-      // resume() may deliver at once and, if the buffer fills again, pause this watcher anew.
-      watcher.handle?.resume();
-    }
+    const resumed = [...this.paused];
+    this.paused.clear();
+    // resume() may deliver at once and, if the buffer fills again, pause a watcher anew.
+    for (const watcher of resumed) watcher.handle?.resume();
   }
 
   private close(): void {
@@ -162,5 +161,6 @@ export class WatchStream {
     this.closed = true;
     for (const watcher of this.watchers.values()) watcher.handle?.cancel();
     this.watchers.clear();
+    this.paused.clear();
   }
 }
