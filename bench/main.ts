@@ -11,6 +11,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     description: 'the store side by side with real etcd (put, range, watch, restart)',
     run: async () => (await import('./store/main.ts')).run(),
   },
+  apiserver: {
+    description: 'the control plane over HTTPS: creates, steady writes, lists, watch latency, memory',
+    run: async () => (await import('./apiserver/main.ts')).run(),
+  },
 };
 
 function usage(): string {

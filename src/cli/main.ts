@@ -24,6 +24,7 @@ const port = (value: string) => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port: ${value}`);
   return n;
 };
+const urls = (value: string) => value.split(',').map((url) => url.trim());
 
 program
   .command('start')
@@ -44,8 +45,15 @@ program
   .option('--runtime <runtime>', 'how nodes run: auto, process or docker', 'auto')
   .option('--api-port <port>', 'API server port (0 picks a free one)', port, 6443)
   .option('--etcd-port <port>', "the store's etcd v3 port (0 picks a free one)", port, 2379)
-  .action(async (o: { nodes: number; runtime: string; apiPort: number; etcdPort: number }) =>
-    (await labCommands()).up({ home: home(), ...o }),
+  .option('--etcd-endpoints <url,...>', 'keep objects in this etcd cluster instead of the lab store', urls)
+  .action(
+    async (o: {
+      nodes: number;
+      runtime: string;
+      apiPort: number;
+      etcdPort: number;
+      etcdEndpoints?: string[];
+    }) => (await labCommands()).up({ home: home(), ...o }),
   );
 
 program
@@ -93,7 +101,8 @@ program
   .description("run the control plane in the foreground (what 'up' starts)")
   .option('--api-port <port>', 'API server port', port, 6443)
   .option('--etcd-port <port>', "the store's etcd v3 port", port, 2379)
-  .action(async (o: { apiPort: number; etcdPort: number }) =>
+  .option('--etcd-endpoints <url,...>', 'etcd cluster to keep objects in instead of the lab store', urls)
+  .action(async (o: { apiPort: number; etcdPort: number; etcdEndpoints?: string[] }) =>
     (await labCommands()).controlPlane({ home: home(), ...o }),
   );
 

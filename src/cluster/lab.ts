@@ -6,6 +6,8 @@ import { OpenApi } from './apiserver/openapi.ts';
 import { ClusterPki } from './apiserver/pki.ts';
 import { builtinResources, selectorParser } from './apiserver/registry/builtin.ts';
 import { builtinSubresources } from './apiserver/registry/subresources.ts';
+import { EtcdKV } from './apiserver/storage/etcd-kv.ts';
+import type { KV } from './apiserver/storage/kv.ts';
 import { VERSION_INFO } from './apiserver/version.ts';
 import {
   addLabCredentials,
@@ -27,6 +29,11 @@ export interface ControlPlaneOptions {
   readonly apiPort?: number;
   /** The store's etcd v3 face for etcdctl: 2379 by default; 0 picks a free port. */
   readonly etcdPort?: number;
+  /**
+   * etcd client URLs of a real etcd cluster: when given, the API server keeps its objects there, and
+   * the embedded store (with its etcd face, so etcdPort too) is not started.
+   */
+  readonly etcdEndpoints?: readonly string[];
   readonly clock?: Clock;
 }
 
@@ -34,6 +41,7 @@ export interface ControlPlaneOptions {
 export interface LabState {
   readonly pid: number;
   readonly apiServer: string;
+  /** The embedded store's etcd face, or the endpoints of the etcd cluster in use, comma-separated. */
   readonly etcd: string;
   readonly kubeconfig: string;
   readonly startedAt: string;
@@ -50,33 +58,46 @@ export const labPaths = (home: string) => ({
   logs: join(home, 'logs'),
 });
 
+/** Where the API server keeps its objects, and how to let go of it. */
+interface Storage {
+  readonly kv: KV;
+  /** What lab.json records as `etcd`. */
+  readonly etcd: string;
+  /** The embedded store, when it is the one in use. */
+  readonly store?: Store;
+  close(): Promise<void>;
+}
+
 /**
- * ControlPlane is the lab's control-plane process: the store (with its etcd face), the API server,
- * and (in later stages) the scheduler and controller-manager, which reach the store only
- * through the API server like everyone else.
+ * ControlPlane is the lab's control-plane process: the store (with its etcd face) or a client of a
+ * real etcd cluster, the API server, and (in later stages) the scheduler and controller-manager,
+ * which reach the store only through the API server like everyone else.
  */
 export class ControlPlane {
   private constructor(
-    readonly store: Store,
-    readonly etcd: EtcdGrpcServer,
+    private readonly storage: Storage,
     readonly api: RunningApiServer,
     readonly state: LabState,
     private readonly home: string,
   ) {}
 
+  /** The embedded store, for tests and tools that look inside it; a lab on an etcd cluster has none. */
+  get store(): Store {
+    if (!this.storage.store) throw new Error(`this lab keeps its objects in etcd at ${this.state.etcd}`);
+    return this.storage.store;
+  }
+
   static async start(options: ControlPlaneOptions): Promise<ControlPlane> {
     const paths = labPaths(options.home);
     const clock = options.clock ?? systemClock;
     await mkdir(options.home, { recursive: true, mode: 0o700 });
-    const store = await Store.open({ backend: new FileBackend({ dir: paths.store }), clock });
-    const cleanup: (() => Promise<void>)[] = [() => store.close()];
+    const storage = await openStorage(options, clock);
+    const cleanup: (() => Promise<void>)[] = [() => storage.close()];
     try {
-      const etcd = await EtcdGrpcServer.start(store, { listen: `127.0.0.1:${options.etcdPort ?? 2379}` });
-      cleanup.unshift(() => etcd.close());
       const pki = await ClusterPki.open({ dir: paths.pki, clock });
       const host = options.apiHost ?? '127.0.0.1';
       const api = await startApiServer({
-        kv: store,
+        kv: storage.kv,
         pki,
         host,
         port: options.apiPort ?? 6443,
@@ -95,12 +116,12 @@ export class ControlPlane {
       const state: LabState = {
         pid: process.pid,
         apiServer: server,
-        etcd: etcd.address,
+        etcd: storage.etcd,
         kubeconfig: paths.kubeconfig,
         startedAt: new Date(clock.now()).toISOString(),
       };
       await writeFile(paths.state, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-      return new ControlPlane(store, etcd, api, state, options.home);
+      return new ControlPlane(storage, api, state, options.home);
     } catch (err) {
       for (const close of cleanup) await close().catch(() => {});
       throw err;
@@ -109,9 +130,27 @@ export class ControlPlane {
 
   async stop(): Promise<void> {
     await this.api.close();
-    await this.etcd.close();
-    await this.store.close();
+    await this.storage.close();
     await rm(labPaths(this.home).state, { force: true });
+  }
+}
+
+async function openStorage(options: ControlPlaneOptions, clock: Clock): Promise<Storage> {
+  if (options.etcdEndpoints?.length) {
+    const kv = new EtcdKV({ endpoints: options.etcdEndpoints });
+    return { kv, etcd: options.etcdEndpoints.join(','), close: async () => kv.close() };
+  }
+  const store = await Store.open({ backend: new FileBackend({ dir: labPaths(options.home).store }), clock });
+  try {
+    const face = await EtcdGrpcServer.start(store, { listen: `127.0.0.1:${options.etcdPort ?? 2379}` });
+    const close = async () => {
+      await face.close();
+      await store.close();
+    };
+    return { kv: store, etcd: face.address, store, close };
+  } catch (err) {
+    await store.close();
+    throw err;
   }
 }
 

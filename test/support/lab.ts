@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlPlane } from '../../src/cluster/lab.ts';
+import { ControlPlane, type ControlPlaneOptions } from '../../src/cluster/lab.ts';
 
 export interface TestLab {
   readonly home: string;
@@ -22,10 +22,13 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
-/** Starts a control plane in this process on free loopback ports, with its own home. */
-export async function startTestLab(): Promise<TestLab> {
+/**
+ * Starts a control plane in this process on free loopback ports, with its own home; `options` adds
+ * to that, such as `etcdEndpoints` to run it on a real etcd.
+ */
+export async function startTestLab(options: Partial<ControlPlaneOptions> = {}): Promise<TestLab> {
   const home = await mkdtemp(join(tmpdir(), 'orch-lab-test-'));
-  const plane = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0 });
+  const plane = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0, ...options });
   const kubeconfig = plane.state.kubeconfig;
   return {
     home,

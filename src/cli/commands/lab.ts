@@ -9,6 +9,8 @@ export interface UpOptions {
   readonly home: string;
   readonly apiPort: number;
   readonly etcdPort: number;
+  /** A real etcd cluster to keep objects in, instead of the lab's own store. */
+  readonly etcdEndpoints?: readonly string[];
   readonly nodes: number;
   readonly runtime: string;
 }
@@ -35,15 +37,19 @@ export async function up(options: UpOptions): Promise<void> {
   const paths = labPaths(options.home);
   await mkdir(paths.logs, { recursive: true, mode: 0o700 });
   const log = await open(join(paths.logs, 'control-plane.log'), 'a', 0o600);
-  const child = spawn(
-    process.execPath,
-    [BIN, 'control-plane', '--api-port', String(options.apiPort), '--etcd-port', String(options.etcdPort)],
-    {
-      detached: true,
-      stdio: ['ignore', log.fd, log.fd],
-      env: { ...process.env, ORCH_LAB_HOME: options.home },
-    },
-  );
+  const args = [
+    'control-plane',
+    '--api-port',
+    String(options.apiPort),
+    '--etcd-port',
+    String(options.etcdPort),
+  ];
+  if (options.etcdEndpoints) args.push('--etcd-endpoints', options.etcdEndpoints.join(','));
+  const child = spawn(process.execPath, [BIN, ...args], {
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd],
+    env: { ...process.env, ORCH_LAB_HOME: options.home },
+  });
   child.unref();
   await log.close();
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -152,11 +158,13 @@ export async function controlPlane(options: {
   home: string;
   apiPort: number;
   etcdPort: number;
+  etcdEndpoints?: readonly string[];
 }): Promise<void> {
   const plane = await ControlPlane.start({
     home: options.home,
     apiPort: options.apiPort,
     etcdPort: options.etcdPort,
+    etcdEndpoints: options.etcdEndpoints,
   });
   console.log(
     `${new Date().toISOString()} control plane up: ${plane.state.apiServer}, etcd ${plane.state.etcd}`,

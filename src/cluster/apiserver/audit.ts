@@ -53,6 +53,8 @@ export interface AuditRecord {
  */
 export class AuditLog {
   private readonly file: WriteStream | undefined;
+  /** Requests still finishing while the server stops are recorded live but not written. */
+  private closed = false;
   private readonly subscribers = new Set<(event: AuditEvent) => void>();
 
   constructor(path?: string) {
@@ -92,7 +94,7 @@ export class AuditLog {
       stageTimestamp: new Date().toISOString(),
       annotations,
     };
-    this.file?.write(`${JSON.stringify(event)}\n`);
+    if (!this.closed) this.file?.write(`${JSON.stringify(event)}\n`);
     for (const subscriber of this.subscribers) {
       try {
         subscriber(event);
@@ -109,6 +111,7 @@ export class AuditLog {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return new Promise((resolve) => (this.file ? this.file.end(resolve) : resolve()));
   }
 }

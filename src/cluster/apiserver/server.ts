@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { notSupported, statusCauses } from '../api/field-error.ts';
 import type { AuditLog } from './audit.ts';
 import type { AuthenticationResult, UserInfo } from './authn.ts';
 import type { Attributes } from './authz/attributes.ts';
@@ -9,12 +11,14 @@ import type { AuthorizationDecision } from './authz/rbac.ts';
 import { AGGREGATED_DISCOVERY_V2, type Discovery } from './discovery.ts';
 import { type ResourceHandlerDeps, serveResource } from './handlers/resource.ts';
 import { acceptedMediaTypes, decodeBody, readBody, sendJSON, sendStatus, sendText } from './http.ts';
+import { impersonate } from './impersonation.ts';
 import type { GenericStore } from './registry/generic-store.ts';
 import type { FieldValidation } from './registry/strategy.ts';
 import { type RequestInfo, requestInfo } from './request-info.ts';
 import {
   badRequest,
   internalError,
+  invalid,
   isStatusError,
   methodNotSupported,
   pathNotFound,
@@ -74,15 +78,25 @@ export class ApiServer {
         ca: options.tls.ca,
         requestCert: true,
         rejectUnauthorized: false,
+        // How often Node enforces headersTimeout and requestTimeout; its default (30 s) would let a
+        // stalled client keep its socket for up to 30 s past either.
+        connectionsCheckingInterval: 5_000,
       },
       (req, res) => {
         this.handle(req, res).catch((err) => sendStatus(res, internalError(err)));
       },
     );
-    // Slow or half-open clients must not hold sockets forever; watches carry their own timeout.
+    // Slow or half-open clients must not hold sockets forever. requestTimeout bounds receiving a
+    // whole request, headers and body (kube-apiserver gives a request 60 s); a watch, a log stream
+    // or an exec has received its request when it starts, so only its own timeout ends it.
     this.server.headersTimeout = 30_000;
-    this.server.requestTimeout = 0;
+    this.server.requestTimeout = 60_000;
     this.server.keepAliveTimeout = 65_000;
+    this.server.on('clientError', refuseMalformedRequest);
+    // Node hands CONNECT to a tunnel handler, or else drops the connection; it is a method we do not serve.
+    this.server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+      socket.end(methodNotAllowedResponse()),
+    );
   }
 
   async listen(): Promise<AddressInfo> {
@@ -105,13 +119,20 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const received = new Date();
     const url = new URL(req.url ?? '/', 'https://apiserver');
-    const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    // The path as sent: URL parsing resolves "." and ".." segments, which would make
+    // DELETE .../pods/.. a delete of the namespace. kube-apiserver takes segments as they come.
+    const path = (req.url ?? '/').split('?')[0]!;
+    const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
     let user: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
     let revision: string | undefined;
+    /** A create names its object only in the body; the audit record names it as Kubernetes does. */
+    let createdName: string | undefined;
     let decision: 'allow' | 'forbid' | undefined;
-    res.on('finish', () =>
+    // 'close', not 'finish': a watch usually ends with its client going away, and a response
+    // whose connection dropped never finishes; Kubernetes audits those requests too.
+    res.once('close', () =>
       this.options.audit.record({
-        info,
+        info: createdName && !info.name ? { ...info, name: createdName } : info,
         uri: req.url ?? '/',
         user,
         sourceIP: req.socket.remoteAddress ?? '',
@@ -128,7 +149,7 @@ export class ApiServer {
         if (authn.status === 'Anonymous') user = authn.user;
         throw unauthorized();
       }
-      user = authn.user;
+      user = impersonate(req.headers, authn.user, this.options.authorize);
       const attributes: Attributes = {
         user,
         verb: info.verb,
@@ -148,7 +169,10 @@ export class ApiServer {
         throw new StatusError(403, 'Forbidden', status.message, status.details);
       }
       if (info.isResourceRequest)
-        await this.serveResource(req, res, info, url, user, (rv) => (revision = rv));
+        await this.serveResource(req, res, info, url, user, (rv, name) => {
+          revision = rv;
+          createdName = name;
+        });
       else await this.serveNonResource(req, res, url, user);
     } catch (err) {
       if (isStatusError(err)) sendStatus(res, err);
@@ -162,16 +186,25 @@ export class ApiServer {
     info: RequestInfo,
     url: URL,
     user: UserInfo,
-    produced: (revision: string | undefined) => void,
+    produced: (revision: string | undefined, name?: string) => void,
   ): Promise<void> {
     const store = this.options.stores.get(storeKey(info.apiGroup, info.apiVersion, info.resource));
     if (!store) throw pathNotFound();
     const namespaced = store.strategy.resource.namespaced;
     // A namespaced object needs a namespace to be named; the namespace's own URL is its name.
     const namespace = info.resource === 'namespaces' ? '' : info.namespace;
+    // A name or namespace becomes a storage key: kube-apiserver's key functions refuse what cannot be one.
+    for (const [what, value] of [
+      ['Name', info.name],
+      ['Namespace', info.namespace],
+    ] as const) {
+      const problems = pathSegmentProblems(value);
+      if (problems.length)
+        throw badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
+    }
     if (namespaced && info.name && !namespace) throw pathNotFound();
     if (!namespaced && info.namespace && info.resource !== 'namespaces') throw pathNotFound();
-    const fieldValidation = parseFieldValidation(url.searchParams.get('fieldValidation'));
+    const fieldValidation = parseFieldValidation(url.searchParams.get('fieldValidation'), info.verb);
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
     let body: Promise<unknown> | undefined;
     await serveResource(
@@ -184,7 +217,9 @@ export class ApiServer {
         store,
         scope: { namespace, dryRun, fieldValidation },
         body: () => {
-          body ??= readBody(req).then((data) => decodeBody(data, req.headers['content-type']));
+          // Create, update and delete bodies are objects, read as kube-apiserver's decoder reads them.
+          const typeMeta = ['create', 'update', 'delete', 'deletecollection'].includes(info.verb);
+          body ??= readBody(req).then((data) => decodeBody(data, req.headers['content-type'], { typeMeta }));
           return body;
         },
         produced,
@@ -249,8 +284,62 @@ export class ApiServer {
   }
 }
 
-function parseFieldValidation(value: string | null): FieldValidation {
+/** apimachinery's IsValidPathSegmentName: what a name must not be, or contain, to be a path segment. */
+function pathSegmentProblems(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
+/** Node's own answers to requests its parser refuses, as it sends them when no listener is set. */
+const PARSER_REFUSALS: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+/**
+ * Answers a request Node's HTTP parser refused. A method the parser does not know ("FOO") gets
+ * the 405 Status kube-apiserver gives, since Go's server takes any method; anything else gets
+ * Node's usual bare status line. Either way the connection closes, as the parser cannot go on.
+ */
+function refuseMalformedRequest(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // Node keeps a response in progress on the socket; its own handler writes nothing over one.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    if (err.code === 'HPE_INVALID_METHOD') {
+      socket.end(methodNotAllowedResponse());
+      return;
+    }
+    socket.write(
+      `HTTP/1.1 ${PARSER_REFUSALS[err.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`,
+    );
+  }
+  socket.destroy(err);
+}
+
+/** A whole HTTP response carrying the 405 Status, for connections no ServerResponse serves. */
+function methodNotAllowedResponse(): string {
+  const body = JSON.stringify(methodNotSupported().toStatus());
+  return `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * The fieldValidation parameter. Only writes read it (into CreateOptions, UpdateOptions or
+ * PatchOptions) and so only they refuse a bad value, with the 422 kube-apiserver gives:
+ * CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "x": supported values: ...
+ */
+function parseFieldValidation(value: string | null, verb: string): FieldValidation {
   if (value === null || value === '') return 'Warn';
   if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
-  throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`);
+  const options = ({ create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' } as const)[
+    verb as 'create' | 'update' | 'patch'
+  ];
+  if (!options) return 'Warn';
+  const supported = ['', 'Ignore', 'Strict', 'Warn'];
+  throw invalid(
+    'meta.k8s.io',
+    options,
+    '',
+    statusCauses([notSupported('fieldValidation', value, supported)]),
+  );
 }

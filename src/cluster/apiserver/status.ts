@@ -115,7 +115,8 @@ export function invalid(group: string, kind: string, name: string, causes: Statu
     'Invalid',
     `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`,
     {
-      name,
+      // Go's StatusDetails omits an empty name (an object with only generateName, an options object).
+      ...(name ? { name } : {}),
       ...(group ? { group } : {}),
       kind,
       causes,
@@ -144,6 +145,13 @@ export const pathNotFound = () =>
 /** 410 for a watch or list from a resourceVersion that compaction removed. */
 export const expired = (requested: number, oldest: number) =>
   new StatusError(410, 'Expired', `too old resource version: ${requested} (${oldest})`);
+
+/** 504 for a read at a resourceVersion the store has not reached, as kube-apiserver words it. */
+export const tooLargeResourceVersion = (requested: number, current: number) =>
+  new StatusError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
 
 export const tooLarge = (limit: number) =>
   new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);

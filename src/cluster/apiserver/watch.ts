@@ -43,10 +43,18 @@ export class WatchStream {
     res.on('close', () => this.close());
   }
 
+  /**
+   * Notes that the watch has seen everything up to `revision`, sent or filtered out, so a
+   * BOOKMARK can tell the client it may resume from there.
+   */
+  observe(revision: number): void {
+    if (revision > Number(this.lastResourceVersion)) this.lastResourceVersion = String(revision);
+  }
+
   /** Writes one change; false when the client is not keeping up. */
   send(event: StorageEvent): boolean {
     if (this.closed) return true;
-    this.lastResourceVersion = String(event.revision);
+    this.observe(event.revision);
     return this.write({ type: event.type, object: this.options.encode(event.object) });
   }
 

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../authn.ts';
-import { type ResponseShape, responseShape, sendJSON } from '../http.ts';
+import { BodyDecodeError, type ResponseShape, responseShape, sendJSON, warningHeaders } from '../http.ts';
 import { applyPatch, patchTypeOf } from '../patch.ts';
 import type { DeleteOptions, GenericStore, Predicate, RequestScope } from '../registry/generic-store.ts';
 import type { KubeObject } from '../registry/strategy.ts';
 import type { RequestInfo } from '../request-info.ts';
-import { badRequest, methodNotSupported, notFound, StatusError } from '../status.ts';
+import { badRequest, methodNotSupported, pathNotFound, StatusError } from '../status.ts';
 import type { ListResult } from '../storage/object-store.ts';
 import { type ListMeta, parseIncludeObject, tableConvertorFor, toTable } from '../tables/index.ts';
 import { WatchStream } from '../watch.ts';
@@ -37,8 +37,8 @@ export interface ResourceRequest {
   readonly scope: RequestScope;
   /** Reads and decodes the body. */
   body(): Promise<unknown>;
-  /** Records the store revision a write produced, for the audit log. */
-  produced(revision: string | undefined): void;
+  /** Records the store revision a write produced (and the name a create chose), for the audit log. */
+  produced(revision: string | undefined, name?: string): void;
 }
 
 export interface SelectorParser {
@@ -69,19 +69,22 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
   const shape = responseShape(ctx.req.headers.accept);
   const warnings: string[] = [];
   const reply = (code: number, obj: unknown) =>
-    sendJSON(
-      res,
-      code,
-      obj,
-      warnings.length ? { Warning: warnings.map((w) => `299 - "${w}"`).join(', ') } : {},
-    );
+    sendJSON(res, code, obj, warnings.length ? { Warning: warningHeaders(warnings) } : {});
+  // A body that is no object at all is "unrecognized" as the kind this resource expects.
+  const objectBody = () =>
+    ctx.body().catch((err: unknown) => {
+      throw err instanceof BodyDecodeError ? err.forKind(store.strategy.resource.kind) : err;
+    });
 
   if (info.subresource !== 'status') {
     const handler = deps.subresources.get(`${store.strategy.resource.plural}/${info.subresource}`);
     if (handler) return handler(ctx);
-    if (info.subresource) throw notFound(store.groupResource, info.name);
+    // A subresource the resource does not have has no route, as in kube-apiserver.
+    if (info.subresource) throw pathNotFound();
   }
   if (!info.subresource && !store.strategy.resource.verbs.includes(info.verb)) throw methodNotSupported();
+  // PUT and PATCH name their object; on a collection they have no route, as in kube-apiserver.
+  if ((info.verb === 'update' || info.verb === 'patch') && !info.name) throw methodNotSupported();
 
   switch (info.verb) {
     case 'get': {
@@ -108,13 +111,13 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
       return watch(ctx, deps, shape);
     case 'create': {
       if (info.name && !info.subresource) throw methodNotSupported();
-      const result = await store.create(await ctx.body(), scope);
+      const result = await store.create(await objectBody(), scope);
       warnings.push(...result.warnings);
-      ctx.produced(result.obj.metadata.resourceVersion);
+      ctx.produced(result.obj.metadata.resourceVersion, result.obj.metadata.name);
       return reply(201, result.obj);
     }
     case 'update': {
-      const result = await store.update(info.name, await ctx.body(), scope, info.subresource);
+      const result = await store.update(info.name, await objectBody(), scope, info.subresource);
       warnings.push(...result.warnings);
       ctx.produced(result.obj.metadata.resourceVersion);
       return reply(result.created ? 201 : 200, result.obj);
@@ -128,6 +131,8 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
           info.name,
           (current) => {
             const patched = applyPatch(type, current, patch) as KubeObject;
+            // A patch may not turn the object into another kind or version.
+            store.checkTypeMeta(patched);
             // Parsing the patched object validates it as a whole, unknown fields included.
             const decoded = store.strategy.decode(patched, scope.fieldValidation);
             warnings.push(...decoded.warnings);
@@ -141,16 +146,17 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
     }
     case 'delete': {
       const options = await deleteOptions(ctx);
-      const obj = await store.delete(info.name, scope, options);
+      const obj = await store.delete(info.name, withDryRun(scope, options), options);
       ctx.produced(obj.metadata.resourceVersion);
       return reply(200, obj);
     }
     case 'deletecollection': {
       const options = await deleteOptions(ctx);
+      const deleteScope = withDryRun(scope, options);
       const list = await store.list(scope.namespace, listOptions(ctx, deps));
       const deleted: KubeObject[] = [];
       for (const item of list.items) {
-        const itemScope = { ...scope, namespace: item.metadata.namespace ?? '' };
+        const itemScope = { ...deleteScope, namespace: item.metadata.namespace ?? '' };
         deleted.push(await store.delete(item.metadata.name!, itemScope, options).catch(() => item));
       }
       return reply(200, listObject(store, { ...list, items: deleted }));
@@ -162,8 +168,8 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
 
 function listOptions(ctx: ResourceRequest, deps: ResourceHandlerDeps) {
   const { query, store } = ctx;
-  const limit = Number(query.get('limit') ?? 0);
-  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${query.get('limit')}`);
+  const limit = int64Param(query, 'limit') ?? 0;
+  if (limit < 0) throw badRequest(`invalid limit: ${query.get('limit')}`);
   const match = query.get('resourceVersionMatch');
   const rv = query.get('resourceVersion');
   return {
@@ -173,6 +179,17 @@ function listOptions(ctx: ResourceRequest, deps: ResourceHandlerDeps) {
     revision: match === 'Exact' && rv ? parseResourceVersion(rv) : undefined,
     predicate: deps.selectors.predicate(store, query.get('labelSelector'), query.get('fieldSelector')),
   };
+}
+
+/** A query parameter Kubernetes reads as an int64, refused in strconv.ParseInt's words. */
+function int64Param(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  const refuse = (why: string) => badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: ${why}`);
+  if (!/^[+-]?\d+$/.test(value)) throw refuse('invalid syntax');
+  const n = BigInt(value);
+  if (n > 0x7fffffffffffffffn || n < -0x8000000000000000n) throw refuse('value out of range');
+  return Number(n);
 }
 
 export function parseResourceVersion(rv: string): number {
@@ -223,10 +240,15 @@ export function partialMetadata(obj: KubeObject): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
 
+/** kubectl and client-go put dryRun in the DeleteOptions body rather than the query. */
+function withDryRun(scope: RequestScope, options: DeleteOptions & { dryRun?: unknown }): RequestScope {
+  return Array.isArray(options.dryRun) && options.dryRun.includes('All') ? { ...scope, dryRun: true } : scope;
+}
+
 async function deleteOptions(ctx: ResourceRequest): Promise<DeleteOptions> {
   const fromQuery: Record<string, unknown> = {};
-  const grace = ctx.query.get('gracePeriodSeconds');
-  if (grace !== null) fromQuery.gracePeriodSeconds = Number(grace);
+  const grace = int64Param(ctx.query, 'gracePeriodSeconds');
+  if (grace !== undefined) fromQuery.gracePeriodSeconds = grace;
   const policy = ctx.query.get('propagationPolicy');
   if (policy) fromQuery.propagationPolicy = policy;
   const hasBody = Number(ctx.req.headers['content-length'] ?? 0) > 0 || ctx.req.headers['transfer-encoding'];
@@ -250,7 +272,7 @@ async function watch(ctx: ResourceRequest, deps: ResourceHandlerDeps, shape: Res
   const predicate = deps.selectors.predicate(store, query.get('labelSelector'), query.get('fieldSelector'));
   const rv = query.get('resourceVersion');
   const revision = rv ? parseResourceVersion(rv) : 0;
-  const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
+  const timeoutSeconds = int64Param(query, 'timeoutSeconds') ?? 0;
   const { group, version, kind } = store.strategy.resource;
   const stream = new WatchStream(ctx.res, {
     timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : (deps.watchTimeoutMs ?? 30 * 60_000),
@@ -282,6 +304,7 @@ async function watch(ctx: ResourceRequest, deps: ResourceHandlerDeps, shape: Res
     info.name,
     revision,
     (event) => {
+      stream.observe(event.revision);
       if (!predicate) return stream.send(event);
       const now = event.type !== 'DELETED' && predicate(event.object);
       const before = event.previous !== undefined && predicate(event.previous);
@@ -294,6 +317,7 @@ async function watch(ctx: ResourceRequest, deps: ResourceHandlerDeps, shape: Res
     },
     (err) => stream.fail(err.toStatus()),
   );
+  stream.observe(handle.startRevision - 1);
   stream.onDrain(() => handle.resume());
   stream.onClose(() => handle.cancel());
 }

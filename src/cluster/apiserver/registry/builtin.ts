@@ -46,6 +46,8 @@ export function strategyFor(type: ResourceType): Strategy {
     validate: (obj) => statusCauses(api.validate(obj)),
     validateUpdate: (obj, old) => statusCauses(api.validate(obj, old)),
     fields: (obj) => ({ ...api.fields.fieldSet(obj) }),
+    isKnownKind: (group, version, kind) =>
+      resources.some((r) => r.group === group && r.version === version && r.kind === kind),
   };
 }
 

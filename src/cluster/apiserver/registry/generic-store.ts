@@ -11,6 +11,7 @@ import {
   OBJECT_MODIFIED,
   type StatusCause,
   StatusError,
+  tooLargeResourceVersion,
 } from '../status.ts';
 import { isStorageError } from '../storage/errors.ts';
 import type { ListResult, ObjectStore, StorageEvent } from '../storage/object-store.ts';
@@ -184,6 +185,21 @@ export class GenericStore {
   }
 
   /**
+   * A write the server makes on its own account (pods/binding setting spec.nodeName), which the
+   * client-facing update rules (immutable pod spec, status kept) must not refuse or undo.
+   */
+  async systemUpdate(
+    namespace: string,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject,
+  ): Promise<KubeObject> {
+    const updated = await this.storage
+      .update<KubeObject>(this.key(namespace, name), (current) => mutate(structuredClone(current)))
+      .catch((err) => Promise.reject(this.storageError(err, name)));
+    return this.withTypeMeta(updated);
+  }
+
+  /**
    * DELETE: at once, or by marking the object (deletionTimestamp) when finalizers, a foreground
    * or orphan policy, or a grace period (a pod on a node) must have their say first.
    */
@@ -199,7 +215,11 @@ export class GenericStore {
           ? 'orphan'
           : undefined;
     const grace = this.hooks.gracePeriod?.(current, options);
-    const finalizers = new Set(current.metadata.finalizers ?? []);
+    // A propagation policy replaces whichever garbage-collector finalizer an earlier delete set
+    // (orphan and foregroundDeletion exclude each other); Background removes both.
+    const keep = (finalizer: string) =>
+      !options.propagationPolicy || (finalizer !== 'orphan' && finalizer !== 'foregroundDeletion');
+    const finalizers = new Set((current.metadata.finalizers ?? []).filter(keep));
     if (policyFinalizer) finalizers.add(policyFinalizer);
     if (finalizers.size === 0 && !grace) {
       if (scope.dryRun) return this.withTypeMeta(current);
@@ -223,6 +243,10 @@ export class GenericStore {
         const wanted = grace ?? 0;
         if (meta.deletionGracePeriodSeconds === undefined || wanted < meta.deletionGracePeriodSeconds) {
           meta.deletionGracePeriodSeconds = wanted;
+        }
+        if (options.propagationPolicy && meta.finalizers) {
+          meta.finalizers = meta.finalizers.filter(keep);
+          if (meta.finalizers.length === 0) delete meta.finalizers;
         }
         if (policyFinalizer && !meta.finalizers?.includes(policyFinalizer)) {
           meta.finalizers = [...(meta.finalizers ?? []), policyFinalizer];
@@ -256,8 +280,26 @@ export class GenericStore {
 
   /** Stamps apiVersion and kind, which storage keeps but a stored object may lack. */
   withTypeMeta(obj: KubeObject): KubeObject {
+    const { apiVersion, kind } = this.typeMeta();
+    // The resource's own words win over whatever spelling of them was stored ("/v1", "").
+    return { ...{ apiVersion, kind }, ...obj, apiVersion, kind };
+  }
+
+  private typeMeta(): { apiVersion: string; kind: string } {
     const { group, version, kind } = this.strategy.resource;
-    return { apiVersion: group ? `${group}/${version}` : version, kind, ...obj };
+    return { apiVersion: group ? `${group}/${version}` : version, kind };
+  }
+
+  /**
+   * Writes apiVersion and kind as the resource names them, where the client set them: a body
+   * may spell them differently ("/v1") or leave them empty and still be this resource's, and
+   * Kubernetes stores and answers with its own spelling, never the client's.
+   */
+  private canonicalTypeMeta(obj: KubeObject): KubeObject {
+    const canonical = this.typeMeta();
+    if ('apiVersion' in obj) obj.apiVersion = canonical.apiVersion;
+    if ('kind' in obj) obj.kind = canonical.kind;
+    return obj;
   }
 
   storageError(err: unknown, name: string): unknown {
@@ -273,20 +315,62 @@ export class GenericStore {
         return expired(err.revisions?.requested ?? 0, err.revisions?.oldest ?? 0);
       case 'InvalidContinue':
         return badRequest('continue key is not valid');
+      case 'TooLargeResourceVersion':
+        return tooLargeResourceVersion(err.revisions?.requested ?? 0, err.revisions?.current ?? 0);
     }
   }
 
   private decode(raw: unknown, scope: RequestScope): Decoded {
-    const decoded = this.strategy.decode(raw, scope.fieldValidation);
+    // JSON null decodes as Go decodes it into a struct: as an empty object.
+    const body = raw ?? {};
+    this.checkTypeMeta(body);
+    const decoded = this.strategy.decode(body, scope.fieldValidation);
+    this.canonicalTypeMeta(decoded.obj);
+    return decoded;
+  }
+
+  /**
+   * Refuses an object of another kind or version than this resource's, as kube-apiserver's decoder
+   * does before it reads anything else: a missing apiVersion or kind means this resource's; a kind
+   * the server does not know in that version is "not registered"; a known kind of another type
+   * cannot be converted; this kind in another version of the group has the wrong API version.
+   *
+   *   Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to
+   *   (core.ConfigMap): unknown conversion
+   */
+  checkTypeMeta(raw: unknown): void {
     const { group, version, kind } = this.strategy.resource;
-    const apiVersion = group ? `${group}/${version}` : version;
-    const obj = decoded.obj;
-    if ((obj.kind && obj.kind !== kind) || (obj.apiVersion && obj.apiVersion !== apiVersion)) {
-      throw badRequest(
-        `the API version in the data (${obj.apiVersion ?? ''}) does not match the expected API version (${apiVersion})`,
+    const data = typeMetaOf(raw);
+    let [dataGroup, dataVersion] = data.apiVersion.includes('/')
+      ? (data.apiVersion.split('/') as [string, string])
+      : ['', data.apiVersion];
+    const dataKind = data.kind || kind;
+    // gvkWithDefaults: what the body leaves out comes from the URL's group, version and kind.
+    if (!dataVersion && !dataGroup) [dataGroup, dataVersion] = [group, version];
+    if (!dataVersion && dataGroup === group) dataVersion = version;
+    if (dataGroup === group && dataVersion === version && dataKind === kind) return;
+    const expected = group ? `${group}/${version}` : version;
+    const dataGroupVersion = dataGroup ? `${dataGroup}/${dataVersion}` : dataVersion;
+    const cannot = (why: string) =>
+      badRequest(
+        `${dataKind} in version ${JSON.stringify(dataVersion)} cannot be handled as a ${kind}: ${why}`,
+      );
+    if (!dataVersion) throw cannot(`Object 'apiVersion' is missing in '${JSON.stringify(raw)}'`);
+    if (!this.strategy.isKnownKind?.(dataGroup, dataVersion, dataKind)) {
+      throw cannot(
+        `no kind ${JSON.stringify(dataKind)} is registered for version ${JSON.stringify(dataGroupVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`,
       );
     }
-    return decoded;
+    if (dataKind === kind && dataGroup === group) {
+      throw badRequest(
+        `the API version in the data (${dataGroupVersion}) does not match the expected API version (${expected})`,
+      );
+    }
+    // Go names the types by package: the versioned v1.Secret, the internal core.ConfigMap.
+    const internalPackage = group.split('.')[0] || 'core';
+    throw cannot(
+      `converting (${dataVersion}.${dataKind}) to (${internalPackage}.${kind}): unknown conversion`,
+    );
   }
 
   private setNamespace(obj: KubeObject, scope: RequestScope): void {
@@ -304,6 +388,7 @@ export class GenericStore {
 
   /** Keeps the metadata the server owns, whatever the client sent. */
   private keepServerFields(desired: KubeObject, current: KubeObject): KubeObject {
+    this.canonicalTypeMeta(desired);
     const meta = { ...desired.metadata };
     const owned = current.metadata;
     meta.uid = owned.uid;
@@ -351,6 +436,22 @@ export class GenericStore {
     // Kubernetes timestamps are RFC 3339 to the second.
     return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
+}
+
+/**
+ * apiVersion and kind as Go's json.Unmarshal reads them into TypeMeta: keys match whatever their
+ * case, a later key wins, and anything but a string counts as absent (decodeBody refused those).
+ */
+function typeMetaOf(raw: unknown): { apiVersion: string; kind: string } {
+  const found = { apiVersion: '', kind: '' };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return found;
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== 'string') continue;
+    const lower = key.toLowerCase();
+    if (lower === 'apiversion') found.apiVersion = value;
+    else if (lower === 'kind') found.kind = value;
+  }
+  return found;
 }
 
 function randomSuffix(): string {

@@ -71,6 +71,11 @@ export interface Strategy {
   prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void;
   validate(obj: KubeObject): StatusCause[];
   validateUpdate(obj: KubeObject, old: KubeObject): StatusCause[];
+  /**
+   * Whether the API server knows `kind` in `group/version` (kube-apiserver's scheme): it decides how
+   * a body of another kind or version is refused. Without it, only the resource's own kind is known.
+   */
+  isKnownKind?(group: string, version: string, kind: string): boolean;
   /** The fields field selectors can use, beyond metadata.name and metadata.namespace. */
   fields(obj: KubeObject): Record<string, string>;
 }

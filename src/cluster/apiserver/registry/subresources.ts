@@ -51,14 +51,17 @@ const podBinding: SubresourceHandler = async (ctx) => {
     throw invalid('', 'Binding', ctx.info.name, [
       { reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' },
     ]);
-  const pod = await ctx.store.guaranteedUpdate(ctx.scope, ctx.info.name, (current) => {
+  // Like kube-apiserver's assignPod, the node and the PodScheduled condition go in one write,
+  // past the update rules that keep a pod's spec immutable for clients.
+  const pod = await ctx.store.systemUpdate(ctx.scope.namespace, ctx.info.name, (current) => {
     const p = current as unknown as Pod;
-    if (p.metadata.deletionTimestamp)
+    if (p.metadata.deletionTimestamp) {
       throw conflict(
         ctx.store.groupResource,
         ctx.info.name,
         'pod is being deleted, cannot be assigned to a host',
       );
+    }
     if (p.spec.nodeName) {
       throw conflict(
         ctx.store.groupResource,
@@ -67,26 +70,16 @@ const podBinding: SubresourceHandler = async (ctx) => {
       );
     }
     p.spec.nodeName = node;
+    const conditions = (p.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conditions.push({
+      type: 'PodScheduled',
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    } as never);
+    p.status = { ...p.status, conditions };
     return current;
   });
-  // The condition is status, which the main resource keeps, so it goes through the status path.
-  await ctx.store.guaranteedUpdate(
-    ctx.scope,
-    ctx.info.name,
-    (current) => {
-      const p = current as unknown as Pod;
-      const conditions = (p.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({
-        type: 'PodScheduled',
-        status: 'True',
-        lastProbeTime: null,
-        lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      } as never);
-      p.status = { ...p.status, conditions };
-      return current;
-    },
-    'status',
-  );
   ctx.produced(pod.metadata.resourceVersion);
   sendJSON(ctx.res, 201, success(201));
 };
@@ -121,21 +114,23 @@ function scaleHandler(type: ResourceType): SubresourceHandler {
     if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotSupported();
     const body = await ctx.body();
     const patchType = info.verb === 'patch' ? patchTypeOf(ctx.req.headers['content-type']) : undefined;
-    const updated = await store.guaranteedUpdate(scope, info.name, (current) => {
-      const currentScale = scalable.toScale(asType(current));
-      const raw = patchType ? applyPatch(patchType, currentScale, body) : body;
-      const scale = decodeOrThrow(scaleKind, raw, scope.fieldValidation);
-      const errors = scaleKind.validate(scale);
-      if (errors.length) throw invalid('autoscaling', 'Scale', info.name, statusCauses(errors));
-      if (
-        scale.metadata.resourceVersion &&
-        scale.metadata.resourceVersion !== current.metadata.resourceVersion
-      ) {
-        current.metadata.resourceVersion = scale.metadata.resourceVersion;
-      }
-      scalable.setReplicas(asType(current), scale.spec?.replicas ?? 0);
-      return current;
-    });
+    const updated = await store
+      .guaranteedUpdate(scope, info.name, (current) => {
+        const currentScale = scalable.toScale(asType(current));
+        const raw = patchType ? applyPatch(patchType, currentScale, body) : body;
+        const scale = decodeOrThrow(scaleKind, raw, scope.fieldValidation);
+        const errors = scaleKind.validate(scale);
+        if (errors.length) throw invalid('autoscaling', 'Scale', info.name, statusCauses(errors));
+        if (
+          scale.metadata.resourceVersion &&
+          scale.metadata.resourceVersion !== current.metadata.resourceVersion
+        ) {
+          current.metadata.resourceVersion = scale.metadata.resourceVersion;
+        }
+        scalable.setReplicas(asType(current), scale.spec?.replicas ?? 0);
+        return current;
+      })
+      .catch((err) => Promise.reject(store.storageError(err, info.name)));
     ctx.produced(updated.metadata.resourceVersion);
     sendJSON(ctx.res, 200, scalable.toScale(asType(updated)));
   };
@@ -155,7 +150,8 @@ interface ResourceAttributesBody {
 function selfSubjectAccessReview(deps: SubresourceDeps): SubresourceHandler {
   return async (ctx) => {
     if (ctx.info.verb !== 'create') throw methodNotSupported();
-    const review = (await ctx.body()) as {
+    // A JSON null decodes as an empty review, which then lacks its attributes.
+    const review = ((await ctx.body()) ?? {}) as {
       spec?: {
         resourceAttributes?: ResourceAttributesBody;
         nonResourceAttributes?: { path?: string; verb?: string };

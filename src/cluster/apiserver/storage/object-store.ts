@@ -1,4 +1,4 @@
-import { CompactedError } from '../../store/errors.ts';
+import { CompactedError, FutureRevisionError } from '../../store/errors.ts';
 import type { KeyValue, Event as KVEvent, WatchHandle } from '../../store/types.ts';
 import { StorageError } from './errors.ts';
 import type { KV } from './kv.ts';
@@ -99,25 +99,34 @@ export class ObjectStore {
             oldest: err.compactRevision,
           });
         }
+        // An exact resourceVersion (or a continue token) from beyond the newest revision.
+        if (err instanceof FutureRevisionError) {
+          const current = (await this.kv.range({ key: start, rangeEnd: end, limit: 1 })).header.revision;
+          throw new StorageError('TooLargeResourceVersion', prefix, 'revision in the future', {
+            requested: revision,
+            current,
+          });
+        }
         throw err;
       }
       if (revision === 0) revision = resp.header.revision;
-      for (const kv of resp.kvs) {
+      for (const [i, kv] of resp.kvs.entries()) {
         const obj = decode<T>(kv);
-        if (!options.predicate || options.predicate(obj)) items.push(obj);
+        if (options.predicate && !options.predicate(obj)) continue;
+        items.push(obj);
+        // A full page ends here; the next one starts after this key, if anything is left.
+        if (limit > 0 && items.length === limit && (i < resp.kvs.length - 1 || resp.more)) {
+          return {
+            items,
+            revision,
+            continue: encodeContinue(revision, Buffer.concat([kv.key, Buffer.from([0])]).toString('latin1')),
+            ...(options.predicate ? {} : { remainingItemCount: resp.count - (i + 1) }),
+          };
+        }
       }
       const last = resp.kvs.at(-1);
       if (!resp.more || !last) return { items, revision };
       start = Buffer.concat([last.key, Buffer.from([0])]);
-      if (items.length >= limit) {
-        const remaining = resp.count - resp.kvs.length;
-        return {
-          items: items.slice(0, limit),
-          revision,
-          continue: encodeContinue(revision, start.toString('latin1')),
-          ...(options.predicate ? {} : { remainingItemCount: remaining }),
-        };
-      }
     }
   }
 
@@ -171,7 +180,7 @@ export class ObjectStore {
     key: string,
     options: WatchOptions,
     onEvent: (event: StorageEvent<T>) => boolean,
-  ): Promise<WatchHandle> {
+  ): Promise<WatchHandle & { readonly startRevision: number }> {
     const k = Buffer.from(key);
     const rangeEnd = options.recursive ? prefixEnd(k) : undefined;
     let startRevision = options.revision + 1;
@@ -180,7 +189,7 @@ export class ObjectStore {
       for (const kv of resp.kvs) onEvent({ type: 'ADDED', object: decode<T>(kv), revision: kv.modRevision });
       startRevision = resp.header.revision + 1;
     }
-    return this.kv.watch({ key: k, rangeEnd, startRevision, prevKv: true }, (batch) => {
+    const handle = this.kv.watch({ key: k, rangeEnd, startRevision, prevKv: true }, (batch) => {
       if (batch.compactRevision !== undefined) {
         options.onExpired(
           new StorageError('Expired', key, 'revision compacted', {
@@ -194,6 +203,7 @@ export class ObjectStore {
       for (const event of batch.events) more = onEvent(toStorageEvent<T>(event)) && more;
       return more;
     });
+    return { resume: () => handle.resume(), cancel: () => handle.cancel(), startRevision };
   }
 
   private async readRaw(key: Buffer): Promise<KeyValue | undefined> {
