@@ -130,7 +130,21 @@ function authenticated(user: UserInfo, method: 'x509' | 'token'): Authentication
  * (and, as Go does for kube-apiserver, that the certificate allows client authentication); here the
  * verdict is read and the subject turned into a user: CN the name, each O a group.
  */
+/**
+ * A connection's client certificate cannot change after the handshake, so its verdict is worked
+ * out once per socket: reading the certificate and hashing it cost more than the rest of a small
+ * request.
+ */
+const certificateOutcomes = new WeakMap<object, Outcome>();
+
 function authenticateClientCertificate(socket: object): Outcome {
+  if (certificateOutcomes.has(socket)) return certificateOutcomes.get(socket);
+  const outcome = readClientCertificate(socket);
+  certificateOutcomes.set(socket, outcome);
+  return outcome;
+}
+
+function readClientCertificate(socket: object): Outcome {
   if (!isTlsSocket(socket)) return undefined;
   const peer = socket.getPeerCertificate();
   if (peer === null || Object.keys(peer).length === 0) return undefined;

@@ -119,12 +119,22 @@ export function decodeBody(
       'application/vnd.kubernetes.protobuf',
     ]);
   }
-  const syntax = goJsonSyntaxError(body, MAX_JSON_DEPTH);
-  if (syntax) {
-    const message = options.typeMeta ? `couldn't get version/kind; json parse error: ${syntax}` : syntax;
-    throw new BodyDecodeError(message, summarize(body));
+  // V8's parser is fast and does not recurse; Go's wording for what it refuses is worked out only
+  // when something is wrong, so a valid body pays for one parse and one depth check.
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
   }
-  const value: unknown = JSON.parse(text);
+  if (value === undefined || valueDepthExceeds(value, MAX_JSON_DEPTH)) {
+    // The scanner is the judge: it words the error as Go would, and counts depth as Go does.
+    const syntax = goJsonSyntaxError(body, MAX_JSON_DEPTH);
+    if (syntax) {
+      const message = options.typeMeta ? `couldn't get version/kind; json parse error: ${syntax}` : syntax;
+      throw new BodyDecodeError(message, summarize(body));
+    }
+  }
   if (options.typeMeta) interpretTypeMeta(value, body);
   return value;
 }
