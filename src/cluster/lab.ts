@@ -5,7 +5,10 @@ import { type RunningApiServer, startApiServer } from './apiserver/index.ts';
 import { OpenApi } from './apiserver/openapi.ts';
 import { ClusterPki } from './apiserver/pki.ts';
 import { builtinResources, selectorParser } from './apiserver/registry/builtin.ts';
+import { DEFAULT_SERVICE_CIDR, ServiceCIDR } from './apiserver/registry/service-allocation.ts';
+import type { KubeObject } from './apiserver/registry/strategy.ts';
 import { builtinSubresources } from './apiserver/registry/subresources.ts';
+import { isNotFound } from './apiserver/status.ts';
 import { EtcdKV } from './apiserver/storage/etcd-kv.ts';
 import type { KV } from './apiserver/storage/kv.ts';
 import { VERSION_INFO } from './apiserver/version.ts';
@@ -34,6 +37,8 @@ export interface ControlPlaneOptions {
    * the embedded store (with its etcd face, so etcdPort too) is not started.
    */
   readonly etcdEndpoints?: readonly string[];
+  /** The service CIDR cluster IPs come from: 10.96.0.0/12 by default. */
+  readonly serviceClusterIPRange?: string;
   readonly clock?: Clock;
 }
 
@@ -103,7 +108,8 @@ export class ControlPlane {
         port: options.apiPort ?? 6443,
         home: options.home,
         clock,
-        resources: builtinResources,
+        resources: (stores, objects) =>
+          builtinResources(stores, objects, { serviceClusterIPRange: options.serviceClusterIPRange }),
         subresources: builtinSubresources,
         selectors: selectorParser,
         version: VERSION_INFO,
@@ -111,6 +117,7 @@ export class ControlPlane {
       });
       cleanup.unshift(() => api.close());
       await createSystemNamespaces(api);
+      await reconcileKubernetesService(api, options.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR);
       const server = `https://${host}:${api.port}`;
       await writeAdminKubeconfig(paths.kubeconfig, server, pki);
       const state: LabState = {
@@ -166,6 +173,65 @@ async function createSystemNamespaces(api: RunningApiServer): Promise<void> {
         if (err.reason !== 'AlreadyExists') throw err;
       });
   }
+}
+
+/**
+ * The `kubernetes` Service in default, and its Endpoints and EndpointSlice pointing at this API
+ * server, created or brought up to date on every start as kube-apiserver's endpoint reconciler
+ * (pkg/controlplane/reconcilers) does: the first IP of the service CIDR, port 443 to the real port.
+ */
+async function reconcileKubernetesService(api: RunningApiServer, serviceCIDR: string): Promise<void> {
+  const scope = { namespace: 'default', dryRun: false, fieldValidation: 'Strict' as const };
+  const name = 'kubernetes';
+  const host = '127.0.0.1';
+  const port = { name: 'https', port: api.port, protocol: 'TCP' };
+  const replace = async (group: string, resource: string, body: KubeObject) => {
+    const store = api.stores(group, resource);
+    const current = await store.get('default', name).catch((err) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    // An existing service keeps the IP it has: an update may not change it.
+    if (current && resource === 'services') delete (body.spec as { clusterIP?: string }).clusterIP;
+    if (current) await store.update(name, body, scope);
+    else await store.create(body, scope);
+  };
+  await replace('', 'services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: new ServiceCIDR(serviceCIDR).ipAt(0),
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: api.port }],
+      sessionAffinity: 'None',
+    },
+  });
+  // Endpoints refuse loopback addresses from clients; the API server writes its own on its own account.
+  const endpoints = api.stores('', 'endpoints');
+  const labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
+  const subsets = [{ addresses: [{ ip: host }], ports: [port] }];
+  await endpoints
+    .systemUpdate('default', name, (current) => ({
+      ...current,
+      metadata: { ...current.metadata, labels },
+      subsets,
+    }))
+    .catch(async (err) => {
+      if (!isNotFound(err)) throw err;
+      await endpoints.systemCreate(
+        { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'default', labels }, subsets },
+        'default',
+      );
+    });
+  await replace('discovery.k8s.io', 'endpointslices', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [host], conditions: { ready: true } }],
+    ports: [port],
+  });
 }
 
 /** The admin kubeconfig: context `orch-lab`, user orch-lab-admin in system:masters; other entries kept. */

@@ -32,8 +32,11 @@ export interface ApiServerConfig {
   /** Where audit.log goes; no file when undefined. */
   readonly home?: string;
   readonly clock: Clock;
-  /** The served resources, given a lookup of every resource's store (for admission). */
-  readonly resources: (stores: StoreLookup) => readonly ResourceRegistration[];
+  /**
+   * The served resources, given a lookup of every resource's store (for admission) and the object
+   * storage (for what a registry keeps beside its objects, such as the service IP range).
+   */
+  readonly resources: (stores: StoreLookup, storage: ObjectStore) => readonly ResourceRegistration[];
   /** Handlers by "resource/subresource" ("selfsubjectaccessreviews/" for a resource served by code). */
   readonly subresources?: (deps: SubresourceDeps) => ReadonlyMap<string, SubresourceHandler>;
   readonly selectors: SelectorParser;
@@ -69,7 +72,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     if (!found) throw new Error(`apiserver: no store for ${resource}.${group}`);
     return found;
   };
-  const registrations = config.resources(lookup);
+  const registrations = config.resources(lookup, storage);
   for (const r of registrations) {
     const { group, version, plural } = r.strategy.resource;
     stores.set(

@@ -7,7 +7,9 @@ import { admitNamespaceLifecycle, admitPod } from '../admission.ts';
 import type { SelectorParser } from '../handlers/resource.ts';
 import type { ResourceRegistration, StoreLookup } from '../index.ts';
 import { badRequest, invalid } from '../status.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
 import type { DeleteOptions, GenericStore } from './generic-store.ts';
+import { type ServiceAllocationOptions, ServiceAllocator } from './service-allocation.ts';
 import type { KubeObject, Strategy } from './strategy.ts';
 
 /**
@@ -56,8 +58,16 @@ function nameOf(raw: unknown): string {
   return typeof name === 'string' ? name : '';
 }
 
-/** Every resource the catalog stores, with the admission and deletion rules kube-apiserver applies. */
-export function builtinResources(stores: StoreLookup): ResourceRegistration[] {
+/**
+ * Every resource the catalog stores, with the admission and deletion rules kube-apiserver applies;
+ * services get their cluster IPs and node ports from ranges kept in `storage`.
+ */
+export function builtinResources(
+  stores: StoreLookup,
+  storage?: ObjectStore,
+  allocation: ServiceAllocationOptions = {},
+): ResourceRegistration[] {
+  const serviceAllocator = storage ? new ServiceAllocator(storage, allocation) : undefined;
   return resources.map((type) => ({
     strategy: strategyFor(type),
     subresources: type.subresources,
@@ -67,6 +77,7 @@ export function builtinResources(stores: StoreLookup): ResourceRegistration[] {
         if (type.plural === 'pods' && type.group === '') admitPod(obj as unknown as Pod);
       },
       gracePeriod: type.plural === 'pods' && type.group === '' ? podGracePeriod : undefined,
+      ...(type.plural === 'services' && type.group === '' ? serviceAllocator?.hooks() : {}),
     },
   }));
 }

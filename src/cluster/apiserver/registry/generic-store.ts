@@ -40,12 +40,24 @@ export interface WriteResult {
 
 export type Predicate = (obj: KubeObject) => boolean;
 
+/** Ends what a begin hook started: keep it when the write succeeded, undo it when it did not. */
+export type FinishFunc = (success: boolean) => Promise<void>;
+
 /** Hooks the generic store calls around writes: admission, graceful deletion, dependants. */
 export interface StoreHooks {
   /** Admission before a create is stored (namespace lifecycle, defaults from other objects). */
   admitCreate?(obj: KubeObject, scope: RequestScope): Promise<void>;
   /** Seconds a deletion waits (a pod on a node waits for its kubelet); undefined deletes at once. */
   gracePeriod?(obj: KubeObject, options: DeleteOptions): number | undefined;
+  /**
+   * Reserves what the object takes outside itself (a service's cluster IP and node ports) once it
+   * is valid, as kube-apiserver's BeginCreate; the store finishes it with the write's outcome.
+   */
+  beginCreate?(obj: KubeObject, scope: RequestScope): Promise<FinishFunc | undefined>;
+  /** The same for an update (BeginUpdate), before the update is validated; may fill in kept values. */
+  beginUpdate?(obj: KubeObject, old: KubeObject, scope: RequestScope): Promise<FinishFunc | undefined>;
+  /** After the object is gone from the store: release what it held. */
+  afterDelete?(obj: KubeObject): Promise<void>;
 }
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -118,14 +130,17 @@ export class GenericStore {
     this.strategy.prepareForCreate(obj);
     this.assertValid(obj, this.strategy.validate(obj));
     await this.hooks.admitCreate?.(obj, scope);
-    if (scope.dryRun) return { obj, warnings, created: true };
+    const finish = await this.hooks.beginCreate?.(obj, scope);
+    if (scope.dryRun) {
+      await finish?.(false);
+      return { obj, warnings, created: true };
+    }
     try {
-      return {
-        obj: this.withTypeMeta(await this.storage.create(this.key(meta.namespace ?? '', meta.name!), obj)),
-        warnings,
-        created: true,
-      };
+      const created = await this.storage.create(this.key(meta.namespace ?? '', meta.name!), obj);
+      await finish?.(true);
+      return { obj: this.withTypeMeta(created), warnings, created: true };
     } catch (err) {
+      await finish?.(false);
       throw this.storageError(err, meta.name!);
     }
   }
@@ -163,25 +178,63 @@ export class GenericStore {
   ): Promise<KubeObject> {
     let result: KubeObject | undefined;
     const key = this.key(scope.namespace, name);
-    const stored = await this.storage.update<KubeObject>(key, (current) => {
-      const desired = mutate(structuredClone(current));
-      const wanted = desired.metadata.resourceVersion;
-      if (wanted && wanted !== current.metadata.resourceVersion) {
-        throw conflict(this.groupResource, name, OBJECT_MODIFIED);
-      }
-      const next = this.keepServerFields(desired, current);
-      if (subresource === 'status') this.strategy.prepareForStatusUpdate(next, current);
-      else this.strategy.prepareForUpdate(next, current);
-      this.assertValid(next, this.strategy.validateUpdate(next, current));
-      result = next;
-      return scope.dryRun ? current : next;
-    });
+    // What a begin hook reserved for an attempt that lost a race or failed is given back.
+    let finish: FinishFunc | undefined;
+    const settle = async (success: boolean) => {
+      const pending = finish;
+      finish = undefined;
+      await pending?.(success);
+    };
+    let stored: KubeObject;
+    try {
+      stored = await this.storage.update<KubeObject>(key, async (current) => {
+        await settle(false);
+        const desired = mutate(structuredClone(current));
+        const wanted = desired.metadata.resourceVersion;
+        if (wanted && wanted !== current.metadata.resourceVersion) {
+          throw conflict(this.groupResource, name, OBJECT_MODIFIED);
+        }
+        const next = this.keepServerFields(desired, current);
+        if (subresource === 'status') this.strategy.prepareForStatusUpdate(next, current);
+        else {
+          this.strategy.prepareForUpdate(next, current);
+          finish = await this.hooks.beginUpdate?.(next, current, scope);
+        }
+        this.assertValid(next, this.strategy.validateUpdate(next, current));
+        result = next;
+        return scope.dryRun ? current : next;
+      });
+    } catch (err) {
+      await settle(false);
+      throw err;
+    }
+    await settle(!scope.dryRun);
     if (scope.dryRun) return this.withTypeMeta(result ?? stored);
     // The last finalizer removed from an object being deleted completes the deletion.
     if (stored.metadata.deletionTimestamp && !stored.metadata.finalizers?.length) {
-      return this.withTypeMeta(await this.storage.delete<KubeObject>(key).catch(() => stored));
+      const deleted = await this.storage.delete<KubeObject>(key).catch(() => undefined);
+      if (!deleted) return this.withTypeMeta(stored);
+      await this.hooks.afterDelete?.(deleted);
+      return this.withTypeMeta(deleted);
     }
     return this.withTypeMeta(stored);
+  }
+
+  /**
+   * A create the server makes on its own account (the `kubernetes` Endpoints at the API server's
+   * loopback address), which the client-facing validation would refuse.
+   */
+  async systemCreate(raw: unknown, namespace: string): Promise<KubeObject> {
+    const scope: RequestScope = { namespace, dryRun: false, fieldValidation: 'Strict' };
+    const { obj } = this.decode(raw, scope);
+    this.setNamespace(obj, scope);
+    obj.metadata.uid = randomUUID();
+    obj.metadata.creationTimestamp = this.now();
+    this.strategy.prepareForCreate(obj);
+    const created = await this.storage
+      .create(this.key(obj.metadata.namespace ?? '', obj.metadata.name ?? ''), obj)
+      .catch((err) => Promise.reject(this.storageError(err, obj.metadata.name ?? '')));
+    return this.withTypeMeta(created);
   }
 
   /**
@@ -227,6 +280,7 @@ export class GenericStore {
         const deleted = await this.storage.delete<KubeObject>(key, (cur) =>
           this.checkPreconditions(cur, options, name),
         );
+        await this.hooks.afterDelete?.(deleted);
         return this.withTypeMeta(deleted);
       } catch (err) {
         throw this.storageError(err, name);
