@@ -19,6 +19,7 @@ import {
   readKubeconfig,
   writeKubeconfig,
 } from './client/kubeconfig.ts';
+import { type RunningScheduler, startScheduler } from './scheduler/run.ts';
 import { FileBackend } from './store/file-backend.ts';
 import { EtcdGrpcServer } from './store/grpc/server.ts';
 import { type Clock, systemClock } from './store/lessor.ts';
@@ -39,6 +40,11 @@ export interface ControlPlaneOptions {
   readonly etcdEndpoints?: readonly string[];
   /** The service CIDR cluster IPs come from: 10.96.0.0/12 by default. */
   readonly serviceClusterIPRange?: string;
+  /**
+   * Run the scheduler (true unless given). Tests of the API server alone, or of a scheduler of
+   * their own, turn it off so nothing else writes to the cluster while they watch.
+   */
+  readonly scheduler?: boolean;
   readonly clock?: Clock;
 }
 
@@ -82,6 +88,7 @@ export class ControlPlane {
   private constructor(
     private readonly storage: Storage,
     readonly api: RunningApiServer,
+    private readonly scheduler: RunningScheduler,
     readonly state: LabState,
     private readonly home: string,
   ) {}
@@ -120,6 +127,13 @@ export class ControlPlane {
       await reconcileKubernetesService(api, options.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR);
       const server = `https://${host}:${api.port}`;
       await writeAdminKubeconfig(paths.kubeconfig, server, pki);
+      const onSchedulerError = (err: unknown) =>
+        console.error(`kube-scheduler: ${err instanceof Error ? err.message : String(err)}`);
+      const scheduler =
+        options.scheduler === false
+          ? { stop: async () => {} }
+          : await startScheduler({ server, pki, onError: onSchedulerError });
+      cleanup.unshift(() => scheduler.stop());
       const state: LabState = {
         pid: process.pid,
         apiServer: server,
@@ -128,7 +142,7 @@ export class ControlPlane {
         startedAt: new Date(clock.now()).toISOString(),
       };
       await writeFile(paths.state, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-      return new ControlPlane(storage, api, state, options.home);
+      return new ControlPlane(storage, api, scheduler, state, options.home);
     } catch (err) {
       for (const close of cleanup) await close().catch(() => {});
       throw err;
@@ -136,6 +150,7 @@ export class ControlPlane {
   }
 
   async stop(): Promise<void> {
+    await this.scheduler.stop();
     await this.api.close();
     await this.storage.close();
     await rm(labPaths(this.home).state, { force: true });

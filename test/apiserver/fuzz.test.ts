@@ -18,7 +18,7 @@ let lab: TestLab;
 let api: RawClient;
 
 beforeAll(async () => {
-  lab = await startTestLab();
+  lab = await startTestLab({ scheduler: false });
   api = await rawClient(lab.kubeconfig, { keepAlive: true });
   await json(201, 'POST', '/api/v1/namespaces', { metadata: { name: NS } });
   for (const [path, obj] of Object.entries(SEEDS)) await json(201, 'POST', path, obj);

@@ -1,0 +1,118 @@
+/**
+ * NodeInfo is what the scheduler knows about one node for one scheduling cycle, after
+ * kube-scheduler's framework.NodeInfo: the node, the pods assigned to it (bound or assumed), and
+ * their summed requests and host ports. Amounts are plain numbers: CPU in millicores, every other
+ * resource in its whole unit (bytes for memory, a count for pods and extended resources).
+ */
+import type { Container } from '../../api/core/container.ts';
+import type { Node } from '../../api/core/node.ts';
+import type { Pod } from '../../api/core/pod.ts';
+import { milliValue, parseQuantity, value } from '../../api/quantity.ts';
+
+/** Resource name -> amount (cpu in millicores). */
+export type ResourceList = Record<string, number>;
+
+/** What kube-scheduler assumes a container without a CPU request uses, for spreading only. */
+export const DefaultMilliCPURequest = 100;
+/** What kube-scheduler assumes a container without a memory request uses: 200 MiB. */
+export const DefaultMemoryRequest = 200 * 1024 * 1024;
+
+/** One host port a pod takes on its node. */
+export interface HostPort {
+  readonly ip: string;
+  readonly protocol: string;
+  readonly port: number;
+}
+
+export function toResourceList(list: Readonly<Record<string, string | number>> | undefined): ResourceList {
+  const out: ResourceList = {};
+  for (const [name, amount] of Object.entries(list ?? {})) {
+    const q = parseQuantity(amount);
+    out[name] = name === 'cpu' ? milliValue(q) : value(q);
+  }
+  return out;
+}
+
+function addInto(into: ResourceList, add: ResourceList): void {
+  for (const [name, amount] of Object.entries(add)) into[name] = (into[name] ?? 0) + amount;
+}
+
+function maxInto(into: ResourceList, other: ResourceList): void {
+  for (const [name, amount] of Object.entries(other)) into[name] = Math.max(into[name] ?? 0, amount);
+}
+
+/**
+ * PodRequests of k8s.io/component-helpers/resource: what a pod reserves on its node.
+ *
+ * App containers and sidecars (init containers with restartPolicy Always) run together, so they
+ * add up. A regular init container runs alone, next to the sidecars started before it, so the pod
+ * needs the larger of "everything running at the end" and "the biggest init step"; then the
+ * runtime's overhead on top. With `nonZero`, a container that asks for no CPU or memory counts as
+ * asking for the defaults above (NodeResourcesFit's scoring does that so empty pods still spread).
+ */
+export function podRequests(pod: Pod, options: { readonly nonZero?: boolean } = {}): ResourceList {
+  const containerRequests = (c: Container): ResourceList => {
+    const list = toResourceList(c.resources?.requests);
+    if (options.nonZero) {
+      list.cpu ??= DefaultMilliCPURequest;
+      list.memory ??= DefaultMemoryRequest;
+    }
+    return list;
+  };
+  const reqs: ResourceList = {};
+  for (const c of pod.spec.containers) addInto(reqs, containerRequests(c));
+  const sidecars: ResourceList = {};
+  const initMax: ResourceList = {};
+  for (const c of pod.spec.initContainers ?? []) {
+    const own = containerRequests(c);
+    if (c.restartPolicy === 'Always') {
+      addInto(reqs, own);
+      addInto(sidecars, own);
+      maxInto(initMax, sidecars);
+    } else {
+      const step = { ...sidecars };
+      addInto(step, own);
+      maxInto(initMax, step);
+    }
+  }
+  maxInto(reqs, initMax);
+  addInto(reqs, toResourceList(pod.spec.overhead));
+  return reqs;
+}
+
+/** The host ports a pod's containers ask for (containerPort alone takes nothing on the node). */
+export function podHostPorts(pod: Pod): HostPort[] {
+  const ports: HostPort[] = [];
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || p.hostPort <= 0) continue;
+      ports.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+    }
+  }
+  return ports;
+}
+
+export class NodeInfo {
+  readonly pods: Pod[] = [];
+  /** Sum of the pods' requests. */
+  readonly requested: ResourceList = {};
+  /** Sum of the pods' requests with the CPU and memory defaults for containers that ask for none. */
+  readonly nonZeroRequested: ResourceList = {};
+  readonly allocatable: ResourceList;
+  readonly usedPorts: HostPort[] = [];
+
+  constructor(readonly node: Node) {
+    this.allocatable = toResourceList(node.status.allocatable ?? node.status.capacity);
+  }
+
+  get name(): string {
+    return this.node.metadata.name ?? '';
+  }
+
+  addPod(pod: Pod): void {
+    this.pods.push(pod);
+    addInto(this.requested, podRequests(pod));
+    addInto(this.nonZeroRequested, podRequests(pod, { nonZero: true }));
+    this.usedPorts.push(...podHostPorts(pod));
+  }
+}
