@@ -136,8 +136,8 @@ export async function writeFrames(
       throw new Error(`wal: encoded ${position + used - headerAt} bytes but sized ${size}`);
     }
   }
-  await flush(0);
-  return position;
+  if (used > 0) await write(slice.subarray(0, used), position);
+  return position + used;
 }
 
 /** writeFrame encodes the frame of `record` at `pos` and returns where it ends. */

@@ -90,6 +90,31 @@ describe('Wal', () => {
     expect(await onDisk()).toEqual(records);
   });
 
+  it('writes a batch of a megabyte or more without zeros ahead of it', async () => {
+    const zeroWrites: number[] = [];
+    const fs: FileSystem = {
+      ...nodeFileSystem,
+      write: (file, data, position) => {
+        if (data.every((byte) => byte === 0)) zeroWrites.push(position);
+        return nodeFileSystem.write(file, data, position);
+      },
+    };
+    const wal = new Wal({ dir, fs });
+    const big: WalRecord = {
+      type: 'txn',
+      revision: 2,
+      changes: [{ op: 'put', key: Buffer.from('/big'), value: Buffer.alloc(1024 * 1024, 1), lease: 0n }],
+    };
+    await wal.append(big);
+    expect(zeroWrites).toEqual([]);
+    expect(wal.fileSize).toBe(frameSize(big));
+    // The next small batch preallocates again, from where the big one ended.
+    await wal.append(put(1));
+    expect(zeroWrites).toEqual([frameSize(big)]);
+    await wal.close();
+    expect(await onDisk()).toEqual([big, put(1)]);
+  });
+
   it('shares syncs between concurrent clients that each wait for their last write', async () => {
     const wal = new Wal({ dir });
     const clients = 16;

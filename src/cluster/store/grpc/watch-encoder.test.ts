@@ -54,18 +54,30 @@ describe('WatchEncoder', () => {
             watch_id: id,
             events: events.map(event),
           };
-          const parts = encoder.events(revision, encoder.watchId(id), events);
+          const parts = encoder.events(revision, encoder.watchId(id), [events]);
           expect(parts.equals(method.responseSerialize(whole))).toBe(true);
         }
       }
     }
   });
 
+  it('encodes several batches as one response carrying their events in order', () => {
+    const encoder = new WatchEncoder(watchService, header);
+    const [, one, three] = batches;
+    const whole: WatchResponsePb = {
+      header: header(300),
+      watch_id: 4,
+      events: [...one!, ...three!].map(event),
+    };
+    const parts = encoder.events(300, encoder.watchId(4), [one!, [], three!]);
+    expect(parts.equals(method.responseSerialize(whole))).toBe(true);
+  });
+
   it('encodes a shared batch once, and passes its bytes through the served serializer', () => {
     const encoder = new WatchEncoder(watchService, header);
     const events = batches[2]!;
-    const first = encoder.events(9, encoder.watchId(1), events);
-    const second = encoder.events(9, encoder.watchId(2), events);
+    const first = encoder.events(9, encoder.watchId(1), [events]);
+    const second = encoder.events(9, encoder.watchId(2), [events]);
     // Same header and events, different watcher: only the watch_id field differs.
     expect(first.length).toBe(second.length);
     const served = encoder.service().Watch!;

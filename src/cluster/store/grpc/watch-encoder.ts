@@ -68,12 +68,20 @@ export class WatchEncoder {
     return this.serialize({ watch_id: id });
   }
 
-  /** The encoded WatchResponse of a batch for the watcher whose watchId() is `watchId`. */
-  events(revision: number, watchId: Buffer, events: readonly Event[]): Buffer {
+  /**
+   * The encoded WatchResponse, at `revision`, that carries the events of `batches` in order to the
+   * watcher whose watchId() is `watchId`.
+   */
+  events(revision: number, watchId: Buffer, batches: readonly (readonly Event[])[]): Buffer {
     if (revision !== this.headerRevision) {
       this.headerBytes = this.serialize({ header: this.header(revision) });
       this.headerRevision = revision;
     }
+    return Buffer.concat([this.headerBytes, watchId, ...batches.map((events) => this.body(events))]);
+  }
+
+  /** The events field of a batch: each event's element, in order. */
+  private body(events: readonly Event[]): Buffer {
     let body = this.bodies.get(events);
     if (!body) {
       body =
@@ -82,10 +90,7 @@ export class WatchEncoder {
           : Buffer.concat(events.map((e) => this.eventField(e)));
       this.bodies.set(events, body);
     }
-    return Buffer.concat(
-      [this.headerBytes, watchId, body],
-      this.headerBytes.length + watchId.length + body.length,
-    );
+    return body;
   }
 
   /** One event as an element of the repeated events field: its tag, length and message. */

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Store } from '../store.ts';
-import type { WatchBatch, WatchHandle } from '../types.ts';
+import type { Event, WatchBatch, WatchHandle } from '../types.ts';
 import { watchCreateRequest } from './convert.ts';
 import type {
   GrpcStatus,
@@ -32,15 +32,25 @@ interface Watcher {
  * WatchStream serves one Watch RPC, as etcd's serverWatchStream does: many watchers share the stream,
  * each known by an ID local to the stream (0, 1, 2... unless the client picks one).
  *
- * Flow control: every batch goes straight to the gRPC stream. When the stream's buffer is full,
- * write() returns false; the sink hands that back to the store, which then parks the watcher in its
- * unsynced group instead of queueing more, and the stream's 'drain' resumes every parked watcher.
- * So a slow client costs one buffer per stream, never an unbounded queue, and writers never wait.
+ * Batches the store hands a watcher back to back (before the microtasks already queued have run) go
+ * out as one response: revisions that became durable together, in one group commit, reach each
+ * watcher in one message rather than one per revision, as the catch-up responses of etcd and of
+ * this store already carry several revisions. Every event, and the order of each watcher's events,
+ * is as before; a response's header names the newest revision in it.
+ *
+ * Flow control: once a write to the gRPC stream returns false (its buffer is full), the sink answers
+ * false to the store, which then parks the watcher in its unsynced group instead of queueing more,
+ * and the stream's 'drain' resumes every parked watcher. So a slow client costs one buffer per
+ * stream and one response per watcher, never an unbounded queue, and writers never wait.
  */
 export class WatchStream {
   private readonly watchers = new Map<number, Watcher>();
   /** Watchers whose last batch the stream refused; they wait for 'drain'. */
   private readonly paused = new Set<Watcher>();
+  /** A write returned false and 'drain' has not come yet. */
+  private full = false;
+  /** Batches taken but not yet written, by watcher (see flush). */
+  private readonly outbox = new Map<Watcher, { revision: number; events: (readonly Event[])[] }>();
   /** Automatic IDs count up from here, skipping IDs in use, so none is handed out twice. */
   private nextId = 0;
   private closed = false;
@@ -52,7 +62,10 @@ export class WatchStream {
     private readonly encoder: WatchEncoder,
   ) {
     call.on('data', (req: WatchRequestPb) => this.receive(req));
-    call.on('drain', () => this.resumePaused());
+    call.on('drain', () => {
+      this.full = false;
+      this.resumePaused();
+    });
     // A client that goes away mid-stream (cancel, crash, closed connection) ends here: drop its watchers.
     call.on('close', () => this.close());
   }
@@ -85,12 +98,12 @@ export class WatchStream {
     if (id === undefined) {
       // No watcher was made, so there is no ID to answer with; etcd says -1.
       const header = this.header(revision);
-      this.call.write({ header, watch_id: -1, created: true, canceled: true, cancel_reason: DUPLICATE_ID });
+      this.write({ header, watch_id: -1, created: true, canceled: true, cancel_reason: DUPLICATE_ID });
       return;
     }
     // The created response goes first: the store may deliver history (or a compaction notice) from
     // inside store.watch(), and clients match responses to watchers by the ID this one announces.
-    this.call.write({ header: this.header(revision), watch_id: id, created: true });
+    this.write({ header: this.header(revision), watch_id: id, created: true });
     const watcher: Watcher = { id, encodedId: this.encoder.watchId(id) };
     this.watchers.set(id, watcher);
     try {
@@ -98,7 +111,7 @@ export class WatchStream {
     } catch (err) {
       this.watchers.delete(id);
       const reason = err instanceof Error ? err.message : String(err);
-      this.call.write({ header: this.header(revision), watch_id: id, canceled: true, cancel_reason: reason });
+      this.write({ header: this.header(revision), watch_id: id, canceled: true, cancel_reason: reason });
     }
   }
 
@@ -109,15 +122,43 @@ export class WatchStream {
     return this.nextId++;
   }
 
+  /** The store's sink: takes the batch into the outbox, and says whether to send more. */
   private send(watcher: Watcher, batch: WatchBatch): boolean {
-    const response =
-      batch.compactRevision === undefined
-        ? this.encoder.events(batch.header.revision, watcher.encodedId, batch.events)
-        : // The store has already dropped a watcher whose start revision was compacted away.
-          this.compacted(watcher, batch);
-    const accepted = this.call.write(response);
-    if (!accepted) this.paused.add(watcher);
-    return accepted;
+    if (batch.compactRevision !== undefined) {
+      // The store has already dropped a watcher whose start revision was compacted away.
+      this.write(this.compacted(watcher, batch));
+      return true;
+    }
+    let out = this.outbox.get(watcher);
+    if (!out) {
+      // A promise job rather than queueMicrotask(), which makes an async resource for every call.
+      if (this.outbox.size === 0) void Promise.resolve().then(() => this.flush());
+      out = { revision: 0, events: [] };
+      this.outbox.set(watcher, out);
+    }
+    out.revision = batch.header.revision;
+    out.events.push(batch.events);
+    if (this.full) this.paused.add(watcher);
+    return !this.full;
+  }
+
+  /**
+   * Writes the outbox, one response per watcher. It runs as a microtask queued behind those already
+   * waiting: when a group commit lands, the store notifies each of its revisions in a microtask of
+   * its own, all queued at once, so by then the outbox holds them all. (Not on the next tick: a
+   * writer whose writes complete in microtasks alone would never let it come.)
+   */
+  private flush(): void {
+    for (const [watcher, { revision, events }] of this.outbox) {
+      if (!this.call.write(this.encoder.events(revision, watcher.encodedId, events))) this.full = true;
+    }
+    this.outbox.clear();
+  }
+
+  /** Writes any other response, after the events already taken, so that each watcher's stay in order. */
+  private write(response: WatchResponsePb): void {
+    this.flush();
+    if (!this.call.write(response)) this.full = true;
   }
 
   /** etcd's compaction notice carries no revision in its header, only the compact revision. */
@@ -138,7 +179,7 @@ export class WatchStream {
     this.watchers.delete(id);
     this.paused.delete(watcher);
     watcher.handle?.cancel();
-    this.call.write({ header: this.header(this.store.revision), watch_id: id, canceled: true });
+    this.write({ header: this.header(this.store.revision), watch_id: id, canceled: true });
   }
 
   /**
@@ -146,7 +187,7 @@ export class WatchStream {
    * 3.4, this can run ahead of a watcher still catching up on history; etcd 3.5 waits for them.)
    */
   private requestProgress(): void {
-    this.call.write({ header: this.header(this.store.revision), watch_id: STREAM_WATCH_ID });
+    this.write({ header: this.header(this.store.revision), watch_id: STREAM_WATCH_ID });
   }
 
   private resumePaused(): void {
@@ -162,5 +203,6 @@ export class WatchStream {
     for (const watcher of this.watchers.values()) watcher.handle?.cancel();
     this.watchers.clear();
     this.paused.clear();
+    this.outbox.clear();
   }
 }
