@@ -106,6 +106,20 @@ program
     (await labCommands()).controlPlane({ home: home(), ...o }),
   );
 
+program
+  .command('explain')
+  .description('explain a decision of the cluster')
+  .command('schedule <pod>')
+  .description("why the scheduler placed a pod where it did: each node's filters and scores")
+  .option('-n, --namespace <namespace>', "the pod's namespace", 'default')
+  .action(async (pod: string, o: { namespace: string }) =>
+    (await import('./commands/explain.ts')).explainSchedule({
+      kubeconfig: join(home(), 'kubeconfig'),
+      pod,
+      namespace: o.namespace,
+    }),
+  );
+
 try {
   await program.parseAsync();
 } catch (err) {

@@ -44,3 +44,42 @@ export function decisionAnnotations(record: DecisionRecord, selectedNode?: strin
   }
   return annotations;
 }
+
+/** One node's part in a decision, as `orch-lab explain schedule` prints it. */
+export interface NodeVerdict {
+  readonly node: string;
+  /** "passed", or the plugin that refused the node and why. */
+  readonly filter: string;
+  /** Weighted scores by plugin, and their sum; empty when the node was not scored. */
+  readonly scores: Readonly<Record<string, number>>;
+  readonly total: number | undefined;
+}
+
+/** Reads a decision back from a pod's annotations; undefined when the scheduler has not tried it. */
+export function readDecision(
+  annotations: Readonly<Record<string, string>> | undefined,
+): { selectedNode?: string; nodes: NodeVerdict[] } | undefined {
+  const raw = annotations?.[FilterResultAnnotation];
+  if (!raw) return undefined;
+  const parse = (value: string | undefined) =>
+    value ? (JSON.parse(value) as Record<string, Record<string, string>>) : {};
+  const filter = parse(raw);
+  const finalScore = parse(annotations?.[FinalScoreResultAnnotation]);
+  const nodes = Object.keys(filter)
+    .sort()
+    .map((node) => {
+      const refused = Object.entries(filter[node] ?? {}).find(([, verdict]) => verdict !== 'passed');
+      const scores = Object.fromEntries(
+        Object.entries(finalScore[node] ?? {}).map(([p, v]) => [p, Number(v)]),
+      );
+      const values = Object.values(scores);
+      return {
+        node,
+        filter: refused ? `${refused[0]}: ${refused[1]}` : 'passed',
+        scores,
+        total: values.length ? values.reduce((a, b) => a + b, 0) : undefined,
+      };
+    });
+  const selectedNode = annotations?.[SelectedNodeAnnotation];
+  return selectedNode ? { selectedNode, nodes } : { nodes };
+}

@@ -184,7 +184,10 @@ export class Scheduler {
     }
     await Promise.all([
       this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`),
-      this.patch(() => podClient.patch(name, 'merge', { metadata: { annotations } })),
+      // Through pods/status, which system:kube-scheduler may patch (pods themselves it may not).
+      this.patch(() =>
+        podClient.patch(name, 'merge', { metadata: { annotations } }, { subresource: 'status' }),
+      ),
     ]);
   }
 
@@ -234,7 +237,12 @@ export class Scheduler {
     if (fit) {
       writes.push(
         this.patch(() =>
-          podClient.patch(name, 'merge', { metadata: { annotations: decisionAnnotations(fit.record) } }),
+          podClient.patch(
+            name,
+            'merge',
+            { metadata: { annotations: decisionAnnotations(fit.record) } },
+            { subresource: 'status' },
+          ),
         ),
       );
     }
