@@ -52,6 +52,8 @@ export interface WatchOptions {
  * JSON (where Kubernetes stores protobuf) keeps `etcdctl get /registry/... ` readable for learners.
  */
 export class ObjectStore {
+  private readonly cache = new DecodedCache();
+
   constructor(private readonly kv: KV) {}
 
   async create<T extends StoredObject>(key: string, obj: T): Promise<T> {
@@ -68,7 +70,7 @@ export class ObjectStore {
 
   async get<T extends StoredObject>(key: string): Promise<T | undefined> {
     const { kvs } = await this.kv.range({ key: Buffer.from(key) });
-    return kvs[0] ? decode<T>(kvs[0]) : undefined;
+    return kvs[0] ? this.cache.decode<T>(kvs[0]) : undefined;
   }
 
   async list<T extends StoredObject>(prefix: string, options: ListOptions = {}): Promise<ListResult<T>> {
@@ -111,7 +113,7 @@ export class ObjectStore {
       }
       if (revision === 0) revision = resp.header.revision;
       for (const [i, kv] of resp.kvs.entries()) {
-        const obj = decode<T>(kv);
+        const obj = this.cache.decode<T>(kv);
         if (options.predicate && !options.predicate(obj)) continue;
         items.push(obj);
         // A full page ends here; the next one starts after this key, if anything is left.
@@ -168,7 +170,10 @@ export class ObjectStore {
         success: [{ requestDeleteRange: { key: k } }],
         failure: [],
       });
-      if (resp.succeeded) return withVersion(obj, resp.header.revision);
+      if (resp.succeeded) {
+        this.cache.forget(k);
+        return withVersion(obj, resp.header.revision);
+      }
     }
   }
 
@@ -186,7 +191,9 @@ export class ObjectStore {
     let startRevision = options.revision + 1;
     if (options.revision === 0) {
       const resp = await this.kv.range({ key: k, rangeEnd });
-      for (const kv of resp.kvs) onEvent({ type: 'ADDED', object: decode<T>(kv), revision: kv.modRevision });
+      for (const kv of resp.kvs) {
+        onEvent({ type: 'ADDED', object: this.cache.decode<T>(kv), revision: kv.modRevision });
+      }
       startRevision = resp.header.revision + 1;
     }
     const handle = this.kv.watch({ key: k, rangeEnd, startRevision, prevKv: true }, (batch) => {
@@ -232,6 +239,46 @@ function encode(obj: StoredObject): Buffer {
 function decode<T extends StoredObject>(kv: KeyValue): T {
   const obj = JSON.parse(kv.value.toString()) as T;
   return withVersion(obj, kv.modRevision);
+}
+
+/** More entries than this and the cache starts over, which bounds what deleted keys leave behind. */
+const DECODED_CACHE_LIMIT = 100_000;
+
+/**
+ * DecodedCache keeps each key's newest decoded object by mod revision, as kube-apiserver's watch
+ * cache keeps objects decoded: a list of 10,000 pods then parses only what changed since the
+ * last one. Objects are frozen, so a caller that changes what it was handed fails loudly instead
+ * of corrupting the next reader's copy; code that derives a new state clones first.
+ */
+class DecodedCache {
+  private readonly entries = new Map<string, { readonly revision: number; readonly obj: StoredObject }>();
+
+  decode<T extends StoredObject>(kv: KeyValue): T {
+    const key = kv.key.toString('latin1');
+    const hit = this.entries.get(key);
+    if (hit?.revision === kv.modRevision) return hit.obj as T;
+    const obj = deepFreeze(decode<T>(kv));
+    // An older revision (a watch's previous state) never replaces a newer one.
+    if (!hit || hit.revision < kv.modRevision) {
+      if (this.entries.size >= DECODED_CACHE_LIMIT) this.entries.clear();
+      this.entries.set(key, { revision: kv.modRevision, obj });
+    }
+    return obj;
+  }
+
+  forget(key: Buffer): void {
+    this.entries.delete(key.toString('latin1'));
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  const stack: unknown[] = [value];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next === null || typeof next !== 'object' || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    for (const child of Object.values(next)) stack.push(child);
+  }
+  return value;
 }
 
 function withVersion<T extends StoredObject>(obj: T, revision: number): T {
