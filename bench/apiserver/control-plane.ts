@@ -3,7 +3,7 @@
 // dir, ready once lab.json exists and /readyz answers 200 to the admin's client certificate. It
 // satisfies bench/store's ServerProcess, so bench/store/pair.ts's `measure` can read its CPU.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { loadRestConfig, type RestConfig } from '../../src/cluster/client/kubeconfig.ts';
 import { labPaths } from '../../src/cluster/lab.ts';
+import { readCpuSeconds, readRss } from '../proc.ts';
 import type { ServerProcess } from '../store/server-process.ts';
 import { ApiClient } from './client.ts';
 
@@ -128,35 +129,4 @@ async function waitReady(home: string, exited: () => string | undefined): Promis
     await sleep(20);
   }
   throw new Error(`timed out after ${READY_TIMEOUT_MS} ms (${String(lastError)})`);
-}
-
-// readRss and readCpuSeconds are bench/store/server-process.ts's, which does not export them.
-
-async function readRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
-}
-
-let clockTicks: number | undefined;
-
-async function readCpuSeconds(pid: number): Promise<number> {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name start at state (field 3); utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-}
-
-/** The median of a few RSS readings after `settleMs` idle, so one reading mid-GC does not decide. */
-export async function steadyRss(server: ServerProcess, settleMs: number): Promise<number> {
-  await sleep(settleMs);
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    samples.push(await server.rss());
-    await sleep(50);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[2]!;
 }

@@ -3,9 +3,10 @@
 // certificate. Prints figures beside their goals; never passes or fails. See ./config.ts for the
 // BENCH_* variables (BENCH_QUICK=1 for a quick check, BENCH_CP_NODE_ARGS for --cpu-prof).
 
+import { steadyRss } from '../proc.ts';
 import { type ApiServerBenchConfig, readConfig } from './config.ts';
 import { BenchContext, type FigureResult } from './context.ts';
-import { startControlPlane, steadyRss } from './control-plane.ts';
+import { startControlPlane } from './control-plane.ts';
 import { createThroughput } from './creates.ts';
 import { listPods, loadPods } from './lists.ts';
 import { machineLine, otherLoad } from './machine.ts';

@@ -2,6 +2,7 @@
 // the control plane and this client were while it was measured. A goal not met is a finding to
 // print, never a failure: the benchmark exits 0 either way.
 
+import { formatValue } from '../proc.ts';
 import type { CpuUse } from '../store/report.ts';
 
 export interface Goal {
@@ -17,13 +18,6 @@ export interface Row {
   readonly goal?: Goal;
   /** CPU while measuring, in % of one core (100% = one core busy the whole time). */
   readonly cpu?: CpuUse;
-}
-
-/** bench/store/report.ts's number format (it does not export it): 3 significant-ish digits. */
-function formatValue(value: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 export function met(row: Row): string {

@@ -2,6 +2,7 @@
 // oriented so that above 1.0 always means ours did better: ours/etcd where higher is better
 // (throughput), etcd/ours where lower is better (time, memory).
 
+import { formatValue } from '../proc.ts';
 import type { TargetName } from './server-process.ts';
 
 export interface Row {
@@ -33,12 +34,6 @@ export function ratio(row: Row): number {
   if (indistinctFromZero(row, 'etcd') || indistinctFromZero(row, 'ours')) return Number.NaN;
   const { etcd, ours } = row.values;
   return row.better === 'higher' ? ours / etcd : etcd / ours;
-}
-
-function formatValue(value: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 function formatWithError(row: Row, target: TargetName): string {

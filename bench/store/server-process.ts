@@ -6,10 +6,10 @@
 // test/support/etcd-process.ts starts etcd for tests, but it removes the data dir on stop and hides
 // the pid; a benchmark needs both, so only its `freePort` and binary path are reused.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ETCD_BINARY, freePort } from '../../test/support/etcd-process.ts';
+import { readCpuSeconds, readRss } from '../proc.ts';
 import { connect } from './client.ts';
 
 export type TargetName = 'etcd' | 'ours';
@@ -170,24 +170,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function readRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
-}
-
-let clockTicks: number | undefined;
-
-async function readCpuSeconds(pid: number): Promise<number> {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // The command name may hold spaces; fields after it start at state (field 3). utime and stime are
-  // fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }
 
 async function stopChild(child: ChildProcess, exit: Promise<void>, hasExited: () => boolean): Promise<void> {

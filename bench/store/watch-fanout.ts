@@ -13,7 +13,7 @@
 // garbage-collected heap (Go's or V8's) grows and shrinks in steps, and a slope over five readings is
 // steadier than one difference of two.
 
-import { setTimeout as sleep } from 'node:timers/promises';
+import { steadyRss } from '../proc.ts';
 import { connect, type KvConnection, type WatchStream } from './client.ts';
 import type { StoreBenchConfig } from './config.ts';
 import type { Pair } from './pair.ts';
@@ -37,18 +37,6 @@ const DELIVERY_TIMEOUT_MS = 120_000;
 
 function groupPrefix(group: number): Buffer {
   return Buffer.from(`/bench/watch/g${String(group).padStart(3, '0')}/`);
-}
-
-/** The median of a few RSS readings, so one reading taken mid-GC does not decide the figure. */
-async function steadyRss(server: ServerProcess, settleMs: number): Promise<number> {
-  await sleep(settleMs);
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    samples.push(await server.rss());
-    await sleep(50);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[2]!;
 }
 
 /** Least-squares slope of y over x, with its standard error (how far the points stray from the line). */
