@@ -142,6 +142,16 @@ describe('RBAC with real kubectl', () => {
     expect(await canI('orch-lab-alice', 'list', 'nodes')).toBe('no');
   });
 
+  it('tells each user who the server takes them to be (kubectl auth whoami)', async () => {
+    const alice = await lab.kubectl(['--context', 'orch-lab-alice', 'auth', 'whoami']);
+    expect(alice.stderr).toBe('');
+    expect(alice.stdout).toMatch(
+      /^ATTRIBUTE\s+VALUE\nUsername\s+alice\nGroups\s+\[dev system:authenticated\]\nExtra: authentication\.kubernetes\.io\/credential-id\s+\[X509SHA256=[0-9a-f]{64}\]\n$/,
+    );
+    const asBob = await lab.kubectl(['auth', 'whoami', '--as', 'bob', '--as-group', 'dev']);
+    expect(asBob.stdout).toBe('ATTRIBUTE   VALUE\nUsername    bob\nGroups      [dev system:authenticated]\n');
+  });
+
   it('lets the admin act as alice with --as, and refuses alice acting as the admin', async () => {
     const asAlice = await lab.kubectl(['auth', 'can-i', 'list', 'nodes', '--as', 'alice']);
     expect(asAlice.stdout).toBe('no\n');

@@ -45,6 +45,7 @@ describe('the catalog', () => {
       rolebindings: ['', '', true],
       clusterrolebindings: ['', '', false],
       selfsubjectaccessreviews: ['', '', false],
+      selfsubjectreviews: ['', '', false],
     });
   });
 

@@ -21,6 +21,7 @@ import {
   validateReplicaSet,
   validateReplicaSetUpdate,
 } from './apps/validation.ts';
+import { SelfSubjectReview } from './authentication/self-subject-review.ts';
 import { SelfSubjectAccessReview } from './authorization/self-subject-access-review.ts';
 import { validateSelfSubjectAccessReview } from './authorization/validation.ts';
 import { Scale } from './autoscaling/scale.ts';
@@ -603,6 +604,19 @@ export const selfSubjectAccessReviews = define<SelfSubjectAccessReview>({
   fields: metadataOnly(false),
 });
 
+export const selfSubjectReviews = define<SelfSubjectReview>({
+  group: 'authentication.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectReview',
+  plural: 'selfsubjectreviews',
+  namespaced: false,
+  verbs: ['create'],
+  storagePrefix: undefined,
+  schema: SelfSubjectReview,
+  validate: () => [],
+  fields: metadataOnly(false),
+});
+
 /** Every served resource, in the order discovery lists them. */
 export const resources: readonly ResourceType[] = [
   pods,
@@ -627,6 +641,7 @@ export const resources: readonly ResourceType[] = [
   roleBindings,
   clusterRoleBindings,
   selfSubjectAccessReviews,
+  selfSubjectReviews,
 ];
 
 /** Kinds that only travel as subresource or request bodies. */

@@ -203,6 +203,19 @@ function selfSubjectAccessReview(deps: SubresourceDeps): SubresourceHandler {
   };
 }
 
+/** selfsubjectreviews: `kubectl auth whoami` asks who the server takes the caller to be. */
+const selfSubjectReview: SubresourceHandler = async (ctx) => {
+  if (ctx.info.verb !== 'create') throw methodNotSupported();
+  await ctx.body();
+  const { username, uid, groups, extra } = ctx.user;
+  sendJSON(ctx.res, 201, {
+    kind: 'SelfSubjectReview',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    status: { userInfo: { username, ...(uid ? { uid } : {}), groups, ...(extra ? { extra } : {}) } },
+  });
+};
+
 /** Subresources that need a node (log, exec) answer for a pod that has none as Kubernetes does. */
 const needsNode: SubresourceHandler = async (ctx) => {
   const pod = (await ctx.store.get(ctx.scope.namespace, ctx.info.name)) as unknown as Pod;
@@ -217,6 +230,7 @@ export function builtinSubresources(deps: SubresourceDeps): ReadonlyMap<string, 
     ['pods/log', needsNode],
     ['pods/exec', needsNode],
     ['selfsubjectaccessreviews/', selfSubjectAccessReview(deps)],
+    ['selfsubjectreviews/', selfSubjectReview],
   ]);
   for (const plural of ['deployments', 'replicasets', 'replicationcontrollers']) {
     const type = findResource(plural === 'replicationcontrollers' ? '' : 'apps', 'v1', plural);
