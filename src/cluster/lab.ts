@@ -8,7 +8,7 @@ import { builtinResources, selectorParser } from './apiserver/registry/builtin.t
 import { DEFAULT_SERVICE_CIDR, ServiceCIDR } from './apiserver/registry/service-allocation.ts';
 import type { KubeObject } from './apiserver/registry/strategy.ts';
 import { builtinSubresources } from './apiserver/registry/subresources.ts';
-import { isNotFound } from './apiserver/status.ts';
+import { isAlreadyExists, isNotFound } from './apiserver/status.ts';
 import { EtcdKV } from './apiserver/storage/etcd-kv.ts';
 import type { KV } from './apiserver/storage/kv.ts';
 import { VERSION_INFO } from './apiserver/version.ts';
@@ -184,8 +184,8 @@ async function createSystemNamespaces(api: RunningApiServer): Promise<void> {
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
         { namespace: '', dryRun: false, fieldValidation: 'Strict' },
       )
-      .catch((err: { reason?: string }) => {
-        if (err.reason !== 'AlreadyExists') throw err;
+      .catch((err) => {
+        if (!isAlreadyExists(err)) throw err;
       });
   }
 }

@@ -198,3 +198,8 @@ export interface KubeObject {
   kind?: string | undefined;
   metadata: ObjectMeta;
 }
+
+/** A metav1.Time as Kubernetes writes it: RFC 3339 to the second ("2024-01-02T03:04:05Z"). */
+export function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}

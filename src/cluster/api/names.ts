@@ -254,3 +254,14 @@ export const nameIsDNS1035Label: NameValidator = (name, prefix) =>
 /** RBAC names: anything that fits in one URL path segment. */
 export const nameIsPathSegment: NameValidator = (name, prefix) =>
   prefix ? isValidPathSegmentPrefix(name) : isValidPathSegmentName(name);
+
+/**
+ * The random suffix Kubernetes appends to generateName and to generated volume names: five
+ * characters from an alphabet without vowels or look-alikes, so no word or ambiguity appears.
+ */
+export function randomNameSuffix(length = 5): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let suffix = '';
+  for (let i = 0; i < length; i++) suffix += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return suffix;
+}

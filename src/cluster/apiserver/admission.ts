@@ -1,5 +1,6 @@
 import type { Pod } from '../api/core/pod.ts';
 import { admitPodPriority, admitPodServiceAccount, admitPodTolerations } from '../api/core/pod-admission.ts';
+import { randomNameSuffix } from '../api/names.ts';
 import type { StoreLookup } from './index.ts';
 import type { RequestScope } from './registry/generic-store.ts';
 import type { KubeObject } from './registry/strategy.ts';
@@ -36,7 +37,6 @@ export async function admitNamespaceLifecycle(
 const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** The projected token lives a little over an hour, as kube-apiserver's bound tokens do (3607 s). */
 const TOKEN_EXPIRATION_SECONDS = 3607;
-const VOLUME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** What a new pod gets before it is stored: its service account and token, priority, tolerations. */
 export function admitPod(pod: Pod): void {
@@ -56,10 +56,7 @@ function mountServiceAccountToken(pod: Pod): void {
   if (pod.spec.automountServiceAccountToken === false) return;
   const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
   if (containers.some((c) => c.volumeMounts?.some((m) => m.mountPath === TOKEN_MOUNT_PATH))) return;
-  let suffix = '';
-  for (let i = 0; i < 5; i++)
-    suffix += VOLUME_SUFFIX_ALPHABET[Math.floor(Math.random() * VOLUME_SUFFIX_ALPHABET.length)];
-  const name = `kube-api-access-${suffix}`;
+  const name = `kube-api-access-${randomNameSuffix()}`;
   pod.spec.volumes = [
     ...(pod.spec.volumes ?? []),
     {

@@ -300,7 +300,3 @@ export function responseShape(accept: string | undefined): ResponseShape {
   }
   return 'object';
 }
-
-export function asStatusError(err: unknown): StatusError | undefined {
-  return err instanceof StatusError ? err : undefined;
-}

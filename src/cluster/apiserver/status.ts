@@ -172,8 +172,6 @@ export const internalError = (err: unknown) =>
     { cause: err },
   );
 
-export const serviceUnavailable = (message: string) => new StatusError(503, 'ServiceUnavailable', message);
-
 export const isStatusError = (err: unknown): err is StatusError => err instanceof StatusError;
 export const isNotFound = (err: unknown): boolean => isStatusError(err) && err.reason === 'NotFound';
 export const isConflict = (err: unknown): boolean => isStatusError(err) && err.reason === 'Conflict';

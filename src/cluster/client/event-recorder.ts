@@ -12,6 +12,7 @@
  */
 import type { Event } from '../api/core/event.ts';
 import type { KubeObject } from '../api/meta.ts';
+import { formatTime } from '../api/meta.ts';
 import { events } from '../api/resources.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { isNotFound, type RestClient } from './rest-client.ts';
@@ -73,7 +74,7 @@ export class EventRecorder {
     // Events about cluster-scoped objects (nodes) live in "default", as kube-apiserver expects.
     const namespace = meta.namespace || 'default';
     const now = this.clock.now();
-    const time = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const time = formatTime(now);
     const key = JSON.stringify([obj.kind, namespace, meta.name, meta.uid, type, reason, message]);
     const client = this.client.resource(events, namespace);
     const previous = this.seen.get(key);

@@ -16,6 +16,7 @@
  */
 import type { Node } from '../api/core/node.ts';
 import type { Pod } from '../api/core/pod.ts';
+import { formatTime } from '../api/meta.ts';
 import { nodes as nodeResource, pods as podResource } from '../api/resources.ts';
 import { type Clock, systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
@@ -212,7 +213,7 @@ export class Scheduler {
       reason: fit || message === ErrNoNodesAvailable ? 'Unschedulable' : 'SchedulerError',
       message,
       lastProbeTime: null,
-      lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: formatTime(Date.now()),
     };
     const previous = current.status.conditions?.find((c) => c.type === 'PodScheduled');
     const writes: Promise<unknown>[] = [this.recorder.event(current, 'Warning', 'FailedScheduling', message)];

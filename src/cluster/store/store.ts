@@ -8,7 +8,6 @@ import {
   checkPutRequest,
   checkTxnRequest,
   comparePath,
-  type LeaseLookup,
 } from './apply.ts';
 import type { Backend, Change, WalRecord } from './backend.ts';
 import { type AutoCompaction, Compactor } from './compactor.ts';
@@ -139,7 +138,7 @@ export class Store {
   async put(req: PutRequest): Promise<PutResponse> {
     checkPutRequest(req);
     return this.write((txn) => {
-      checkPut(txn, req, this.leases());
+      checkPut(txn, req, this.lessor);
       return applyPut(txn, req);
     });
   }
@@ -153,7 +152,7 @@ export class Store {
     checkTxnRequest(req, this.maxTxnOps);
     return this.write((txn) => {
       const path = comparePath(txn, req);
-      checkPath(txn, req, path, this.leases());
+      checkPath(txn, req, path, this.lessor);
       return applyTxn(txn, req, path);
     });
   }
@@ -247,10 +246,6 @@ export class Store {
 
   private header(): StoreHeader {
     return { revision: this.kv.currentRevision };
-  }
-
-  private leases(): LeaseLookup {
-    return this.lessor;
   }
 
   private assertOpen(): void {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { formatTime } from '../../api/meta.ts';
+import { randomNameSuffix } from '../../api/names.ts';
 import type { Clock } from '../../store/lessor.ts';
 import {
   alreadyExists,
@@ -10,7 +12,7 @@ import {
   notFound,
   OBJECT_MODIFIED,
   type StatusCause,
-  StatusError,
+  type StatusError,
   tooLargeResourceVersion,
 } from '../status.ts';
 import { isStorageError } from '../storage/errors.ts';
@@ -59,8 +61,6 @@ export interface StoreHooks {
   /** After the object is gone from the store: release what it held. */
   afterDelete?(obj: KubeObject): Promise<void>;
 }
-
-const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /**
  * GenericStore is the registry every resource shares, after k8s.io/apiserver's registry.Store:
@@ -121,7 +121,7 @@ export class GenericStore {
     const { obj, warnings } = this.decode(raw, scope);
     this.setNamespace(obj, scope);
     const meta = obj.metadata;
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomNameSuffix();
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
     meta.uid = randomUUID();
     meta.creationTimestamp = this.now();
@@ -488,7 +488,7 @@ export class GenericStore {
 
   private now(): string {
     // Kubernetes timestamps are RFC 3339 to the second.
-    return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return formatTime(this.clock.now());
   }
 }
 
@@ -507,12 +507,3 @@ function typeMetaOf(raw: unknown): { apiVersion: string; kind: string } {
   }
   return found;
 }
-
-function randomSuffix(): string {
-  let suffix = '';
-  for (let i = 0; i < 5; i++)
-    suffix += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
-  return suffix;
-}
-
-export const isStatus = (err: unknown): err is StatusError => err instanceof StatusError;

@@ -1,6 +1,7 @@
 import type { Binding } from '../../api/core/binding.ts';
 import type { Pod } from '../../api/core/pod.ts';
 import { statusCauses } from '../../api/field-error.ts';
+import { formatTime } from '../../api/meta.ts';
 import {
   decodeAs,
   evictionKind,
@@ -75,7 +76,7 @@ const podBinding: SubresourceHandler = async (ctx) => {
       type: 'PodScheduled',
       status: 'True',
       lastProbeTime: null,
-      lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: formatTime(Date.now()),
     } as never);
     p.status = { ...p.status, conditions };
     return current;

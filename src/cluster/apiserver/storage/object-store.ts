@@ -89,14 +89,9 @@ export class ObjectStore {
       try {
         resp = await this.kv.range({ key: start, rangeEnd: end, limit, revision });
       } catch (err) {
-        if (err instanceof CompactedError && options.continue) {
-          throw new StorageError('Expired', prefix, 'continue token expired', {
-            requested: revision,
-            oldest: err.compactRevision,
-          });
-        }
         if (err instanceof CompactedError) {
-          throw new StorageError('Expired', prefix, 'revision compacted', {
+          const why = options.continue ? 'continue token expired' : 'revision compacted';
+          throw new StorageError('Expired', prefix, why, {
             requested: revision,
             oldest: err.compactRevision,
           });
@@ -207,7 +202,8 @@ export class ObjectStore {
         return true;
       }
       let more = true;
-      for (const event of batch.events) more = onEvent(toStorageEvent<T>(event)) && more;
+      for (const event of batch.events)
+        more = onEvent(toStorageEvent<T>(event, (kv) => this.cache.decode<T>(kv))) && more;
       return more;
     });
     return { resume: () => handle.resume(), cancel: () => handle.cancel(), startRevision };
@@ -219,15 +215,19 @@ export class ObjectStore {
   }
 }
 
-function toStorageEvent<T extends StoredObject>(event: KVEvent): StorageEvent<T> {
+/** Every watcher of a key decodes through the cache, so a change is parsed once, not once per watcher. */
+function toStorageEvent<T extends StoredObject>(
+  event: KVEvent,
+  decode: (kv: KeyValue) => T,
+): StorageEvent<T> {
   const revision = event.kv.modRevision;
-  const previous = event.prevKv ? decode<T>(event.prevKv) : undefined;
+  const previous = event.prevKv ? decode(event.prevKv) : undefined;
   if (event.type === 'DELETE') {
     // A deleted object is reported as it last was, at the revision of its deletion.
     return { type: 'DELETED', object: withVersion(previous ?? ({} as T), revision), previous, revision };
   }
   const type = event.kv.createRevision === event.kv.modRevision ? 'ADDED' : 'MODIFIED';
-  return { type, object: decode<T>(event.kv), previous, revision };
+  return { type, object: decode(event.kv), previous, revision };
 }
 
 function encode(obj: StoredObject): Buffer {

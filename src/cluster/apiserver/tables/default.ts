@@ -1,3 +1,4 @@
+import { formatTime } from '../../api/meta.ts';
 import { column, nameCell, nameColumn } from './columns.ts';
 import { parseTimestamp } from './duration.ts';
 import type { TableConvertor } from './types.ts';
@@ -9,7 +10,7 @@ import type { TableConvertor } from './types.ts';
 function createdAt(timestamp: string | undefined): string {
   const ms = parseTimestamp(timestamp);
   if (ms === undefined) return '0001-01-01T00:00:00Z';
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+  return formatTime(ms);
 }
 
 /**

@@ -16,7 +16,6 @@ import type { NodeInfo } from './node-info.ts';
 
 /** The best score a plugin can give a node. */
 export const MaxNodeScore = 100;
-export const MinNodeScore = 0;
 
 /**
  * How a plugin answers, after framework.Code. Unschedulable means the node may fit later (when
