@@ -577,6 +577,91 @@ describe('warnings', () => {
   });
 });
 
+describe('fields the lab accepts but does not act on', () => {
+  const manifest = (name: string, extra: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+  securityContext:
+    runAsUser: 1000
+  containers:
+  - name: app
+    image: nginx
+${extra}`;
+
+  it('are stored, and kubectl prints a Warning for each', async () => {
+    const applied = await lab.kubectl(['apply', '-f', '-'], {
+      input: manifest('guarded', '    securityContext:\n      privileged: true\n'),
+    });
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toBe('pod/guarded created\n');
+    expect(applied.stderr).toBe(
+      'Warning: spec.securityContext: the lab accepts this field but does not act on it\n' +
+        'Warning: spec.containers[0].securityContext: the lab accepts this field but does not act on it\n',
+    );
+    const stored = await lab.kubectl([
+      'get',
+      'pod',
+      'guarded',
+      '-o',
+      'jsonpath={.spec.securityContext.runAsUser}',
+    ]);
+    expect(stored.stdout).toBe('1000');
+    await lab.kubectl(['delete', 'pod', 'guarded', '--wait=false']);
+  });
+
+  it('are told apart from a misspelt field, which is still refused', async () => {
+    const typo = await lab.kubectl(['apply', '-f', '-'], {
+      input: manifest('typo', '    securityContxt:\n      privileged: true\n'),
+    });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('unknown field "spec.containers[0].securityContxt"');
+    expect((await lab.kubectl(['get', 'pod', 'typo'])).code).toBe(1);
+  });
+
+  it('are warned about in a Deployment pod template too', async () => {
+    const created = await lab.kubectl([
+      'create',
+      'deployment',
+      'spread',
+      '--image',
+      'nginx',
+      '--dry-run=server',
+      '-o',
+      'name',
+    ]);
+    expect(created.stderr).toBe('');
+    const applied = await lab.kubectl(['apply', '--dry-run=server', '-f', '-'], {
+      input: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: spread
+spec:
+  selector:
+    matchLabels: {app: spread}
+  template:
+    metadata:
+      labels: {app: spread}
+    spec:
+      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: kubernetes.io/hostname
+        whenUnsatisfiable: DoNotSchedule
+        labelSelector:
+          matchLabels: {app: spread}
+      containers:
+      - name: app
+        image: nginx
+`,
+    });
+    expect(applied.code).toBe(0);
+    expect(applied.stderr).toBe(
+      'Warning: spec.template.spec.topologySpreadConstraints: the lab scheduler has no PodTopologySpread plugin\n',
+    );
+  });
+});
+
 describe('requests the API does not serve', () => {
   it('answers an unknown PATCH type with 415', async () => {
     for (const type of ['application/json', 'application/foo']) {

@@ -142,6 +142,49 @@ describe('RBAC with real kubectl', () => {
     expect(await canI('orch-lab-alice', 'list', 'nodes')).toBe('no');
   });
 
+  it('lists what each user may do (kubectl auth can-i --list)', async () => {
+    // The rows every authenticated user has (system:basic-user, system:discovery and
+    // system:public-info-viewer, which both grant /healthz and friends), as a real cluster lists them.
+    const everyone = [
+      'selfsubjectreviews.authentication.k8s.io        []                  []               [create]',
+      'selfsubjectaccessreviews.authorization.k8s.io   []                  []               [create]',
+      'selfsubjectrulesreviews.authorization.k8s.io    []                  []               [create]',
+      ...['/api/*', '/api', '/apis/*', '/apis', '/healthz', '/healthz', '/livez', '/livez', '/openapi/*']
+        .concat(['/openapi', '/readyz', '/readyz', '/version/', '/version/', '/version', '/version'])
+        .map((url) => `${''.padEnd(48)}${`[${url}]`.padEnd(20)}[]               [get]`),
+    ];
+    const header =
+      'Resources                                       Non-Resource URLs   Resource Names   Verbs';
+    const admin = await lab.kubectl(['auth', 'can-i', '--list', '-n', 'kube-system']);
+    expect(admin.stdout.split('\n')).toEqual([
+      header,
+      '*.*                                             []                  []               [*]',
+      '                                                [*]                 []               [*]',
+      ...everyone,
+      '',
+    ]);
+    // alice holds the pod-reader Role in default only.
+    const alice = await lab.kubectl(['--context', 'orch-lab-alice', 'auth', 'can-i', '--list']);
+    expect(alice.stderr).toBe('');
+    expect(alice.stdout.split('\n')).toEqual([
+      header,
+      ...everyone.slice(0, 3),
+      'pods                                            []                  []               [get list watch]',
+      ...everyone.slice(3),
+      '',
+    ]);
+    const elsewhere = await lab.kubectl([
+      '--context',
+      'orch-lab-alice',
+      'auth',
+      'can-i',
+      '--list',
+      '-n',
+      'kube-system',
+    ]);
+    expect(elsewhere.stdout.split('\n')).toEqual([header, ...everyone, '']);
+  });
+
   it('tells each user who the server takes them to be (kubectl auth whoami)', async () => {
     const alice = await lab.kubectl(['--context', 'orch-lab-alice', 'auth', 'whoami']);
     expect(alice.stderr).toBe('');

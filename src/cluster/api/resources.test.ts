@@ -45,6 +45,7 @@ describe('the catalog', () => {
       rolebindings: ['', '', true],
       clusterrolebindings: ['', '', false],
       selfsubjectaccessreviews: ['', '', false],
+      selfsubjectrulesreviews: ['', '', false],
       selfsubjectreviews: ['', '', false],
     });
   });

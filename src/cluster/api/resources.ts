@@ -23,6 +23,7 @@ import {
 } from './apps/validation.ts';
 import { SelfSubjectReview } from './authentication/self-subject-review.ts';
 import { SelfSubjectAccessReview } from './authorization/self-subject-access-review.ts';
+import { SelfSubjectRulesReview } from './authorization/self-subject-rules-review.ts';
 import { validateSelfSubjectAccessReview } from './authorization/validation.ts';
 import { Scale } from './autoscaling/scale.ts';
 import { validateScale } from './autoscaling/validation.ts';
@@ -45,6 +46,7 @@ import { Namespace } from './core/namespace.ts';
 import { Node } from './core/node.ts';
 import { Pod } from './core/pod.ts';
 import { validatePod, validatePodUpdate } from './core/pod-validation.ts';
+import { podTemplateWarnings, podWarnings } from './core/pod-warnings.ts';
 import { ReplicationController } from './core/replication-controller.ts';
 import { Service } from './core/service.ts';
 import { ServiceAccount } from './core/service-account.ts';
@@ -161,6 +163,8 @@ export interface ResourceType<T extends KubeObject = KubeObject> extends KindTyp
   readonly lifecycle: Lifecycle<T>;
   readonly fields: SelectableFields<T>;
   readonly scale?: Scalable<T>;
+  /** Warnings about an accepted object, such as fields the lab stores but does not act on. */
+  warnings?(obj: T): string[];
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -263,6 +267,7 @@ export const pods = define<Pod>({
   lifecycle: podLifecycle,
   validate: createOrUpdate(validatePod, validatePodUpdate),
   fields: podFields,
+  warnings: podWarnings,
 });
 
 export const nodes = define<Node>({
@@ -396,6 +401,7 @@ export const replicationControllers = define<ReplicationController>({
   schema: ReplicationController,
   defaults: defaultReplicationController,
   lifecycle: replicationControllerLifecycle,
+  warnings: podTemplateWarnings,
   validate: createOrUpdate(validateReplicationController, validateReplicationControllerUpdate),
   fields: replicasFields,
   scale: {
@@ -434,6 +440,7 @@ export const replicaSets = define<ReplicaSet>({
   schema: ReplicaSet,
   defaults: defaultReplicaSet,
   lifecycle: replicaSetLifecycle,
+  warnings: podTemplateWarnings,
   validate: createOrUpdate(validateReplicaSet, validateReplicaSetUpdate),
   fields: replicasFields,
   scale: {
@@ -463,6 +470,7 @@ export const deployments = define<Deployment>({
   schema: Deployment,
   defaults: defaultDeployment,
   lifecycle: deploymentLifecycle,
+  warnings: podTemplateWarnings,
   validate: createOrUpdate(validateDeployment, validateDeploymentUpdate),
   fields: metadataOnly(true),
   scale: {
@@ -604,6 +612,19 @@ export const selfSubjectAccessReviews = define<SelfSubjectAccessReview>({
   fields: metadataOnly(false),
 });
 
+export const selfSubjectRulesReviews = define<SelfSubjectRulesReview>({
+  group: 'authorization.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectRulesReview',
+  plural: 'selfsubjectrulesreviews',
+  namespaced: false,
+  verbs: ['create'],
+  storagePrefix: undefined,
+  schema: SelfSubjectRulesReview,
+  validate: () => [],
+  fields: metadataOnly(false),
+});
+
 export const selfSubjectReviews = define<SelfSubjectReview>({
   group: 'authentication.k8s.io',
   version: 'v1',
@@ -641,6 +662,7 @@ export const resources: readonly ResourceType[] = [
   roleBindings,
   clusterRoleBindings,
   selfSubjectAccessReviews,
+  selfSubjectRulesReviews,
   selfSubjectReviews,
 ];
 

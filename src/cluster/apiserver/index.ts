@@ -110,6 +110,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
         config.subresources?.({
           stores: lookup,
           authorize: (attributes) => authorizer.authorize(attributes),
+          rulesFor: (user, namespace) => authorizer.rulesFor(user, namespace),
         }) ?? new Map(),
     },
     audit,

@@ -103,6 +103,12 @@ export interface AuthorizationDecision {
   readonly reason: string;
 }
 
+/** The rules a user holds somewhere, and why the list may be incomplete. */
+export interface UserRules {
+  readonly rules: readonly PolicyRule[];
+  readonly evaluationError?: string;
+}
+
 /** RBACAuthorizer answers "may this user do this?" from the roles and bindings of an RbacSource. */
 export class RBACAuthorizer {
   constructor(private readonly source: RbacSource) {}
@@ -122,6 +128,20 @@ export class RBACAuthorizer {
       }
     }
     return { decision: 'NoOpinion', reason: errors.length === 0 ? '' : `RBAC: ${aggregate(errors)}` };
+  }
+
+  /**
+   * Every rule the user holds in a namespace, cluster-wide ones included, as RBAC's RulesFor lists
+   * them for a SelfSubjectRulesReview. Bindings to missing roles make the answer incomplete.
+   */
+  rulesFor(user: UserInfo, namespace: string): UserRules {
+    const rules: PolicyRule[] = [];
+    const errors: string[] = [];
+    for (const grant of this.grantsFor(user, namespace)) {
+      if ('error' in grant) errors.push(grant.error);
+      else rules.push(...grant.rules);
+    }
+    return { rules, ...(errors.length > 0 ? { evaluationError: aggregate(errors) } : {}) };
   }
 
   /**

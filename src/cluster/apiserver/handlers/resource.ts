@@ -141,6 +141,7 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
           info.subresource,
         )
         .catch((err) => Promise.reject(store.storageError(err, info.name)));
+      if (!info.subresource) warnings.push(...store.strategy.warnings(obj));
       ctx.produced(obj.metadata.resourceVersion);
       return reply(200, obj);
     }

@@ -47,6 +47,7 @@ export function strategyFor(type: ResourceType): Strategy {
     },
     validate: (obj) => statusCauses(api.validate(obj)),
     validateUpdate: (obj, old) => statusCauses(api.validate(obj, old)),
+    warnings: (obj) => api.warnings?.(obj) ?? [],
     fields: (obj) => ({ ...api.fields.fieldSet(obj) }),
     isKnownKind: (group, version, kind) =>
       resources.some((r) => r.group === group && r.version === version && r.kind === kind),

@@ -129,6 +129,7 @@ export class GenericStore {
     delete meta.deletionGracePeriodSeconds;
     this.strategy.prepareForCreate(obj);
     this.assertValid(obj, this.strategy.validate(obj));
+    warnings.push(...this.strategy.warnings(obj));
     await this.hooks.admitCreate?.(obj, scope);
     const finish = await this.hooks.beginCreate?.(obj, scope);
     if (scope.dryRun) {
@@ -157,6 +158,7 @@ export class GenericStore {
     obj.metadata.name = name;
     try {
       const stored = await this.guaranteedUpdate(scope, name, () => obj, subresource);
+      if (!subresource) warnings.push(...this.strategy.warnings(stored));
       return { obj: stored, warnings };
     } catch (err) {
       if (isStorageError(err, 'KeyNotFound') && this.strategy.allowCreateOnUpdate && !subresource) {

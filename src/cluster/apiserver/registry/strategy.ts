@@ -70,6 +70,8 @@ export interface Strategy {
   /** For the status subresource: keeps everything but status. */
   prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void;
   validate(obj: KubeObject): StatusCause[];
+  /** Warnings for an accepted create or update of the main resource (WarningsOnCreate/OnUpdate). */
+  warnings(obj: KubeObject): string[];
   validateUpdate(obj: KubeObject, old: KubeObject): StatusCause[];
   /**
    * Whether the API server knows `kind` in `group/version` (kube-apiserver's scheme): it decides how

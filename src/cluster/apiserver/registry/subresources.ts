@@ -9,9 +9,11 @@ import {
   type KindType,
   type ResourceType,
   scaleKind,
+  selfSubjectRulesReviews as selfSubjectRulesReviewKind,
 } from '../../api/resources.ts';
+import type { UserInfo } from '../authn.ts';
 import type { Attributes } from '../authz/attributes.ts';
-import type { AuthorizationDecision } from '../authz/rbac.ts';
+import type { AuthorizationDecision, UserRules } from '../authz/rbac.ts';
 import type { ResourceRequest, SubresourceHandler } from '../handlers/resource.ts';
 import { sendJSON } from '../http.ts';
 import type { StoreLookup } from '../index.ts';
@@ -22,6 +24,7 @@ import type { KubeObject } from './strategy.ts';
 export interface SubresourceDeps {
   readonly stores: StoreLookup;
   readonly authorize: (attributes: Attributes) => AuthorizationDecision;
+  readonly rulesFor: (user: UserInfo, namespace: string) => UserRules;
 }
 
 /** A success Status, as kube-apiserver answers a binding or an eviction. */
@@ -204,6 +207,40 @@ function selfSubjectAccessReview(deps: SubresourceDeps): SubresourceHandler {
   };
 }
 
+/** selfsubjectrulesreviews: `kubectl auth can-i --list` asks for everything the caller may do in a namespace. */
+function selfSubjectRulesReview(deps: SubresourceDeps): SubresourceHandler {
+  return async (ctx) => {
+    if (ctx.info.verb !== 'create') throw methodNotSupported();
+    const review = decodeOrThrow(
+      selfSubjectRulesReviewKind,
+      (await ctx.body()) ?? {},
+      ctx.scope.fieldValidation,
+    );
+    const { rules, evaluationError } = deps.rulesFor(ctx.user, review.spec.namespace ?? '');
+    sendJSON(ctx.res, 201, {
+      kind: 'SelfSubjectRulesReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: review.spec,
+      status: {
+        resourceRules: rules
+          .filter((rule) => rule.resources?.length)
+          .map(({ verbs, apiGroups, resources, resourceNames }) => ({
+            verbs,
+            apiGroups,
+            resources,
+            resourceNames,
+          })),
+        nonResourceRules: rules
+          .filter((rule) => rule.nonResourceURLs?.length)
+          .map(({ verbs, nonResourceURLs }) => ({ verbs, nonResourceURLs })),
+        incomplete: evaluationError !== undefined,
+        ...(evaluationError ? { evaluationError } : {}),
+      },
+    });
+  };
+}
+
 /** selfsubjectreviews: `kubectl auth whoami` asks who the server takes the caller to be. */
 const selfSubjectReview: SubresourceHandler = async (ctx) => {
   if (ctx.info.verb !== 'create') throw methodNotSupported();
@@ -232,6 +269,7 @@ export function builtinSubresources(deps: SubresourceDeps): ReadonlyMap<string, 
     ['pods/exec', needsNode],
     ['selfsubjectaccessreviews/', selfSubjectAccessReview(deps)],
     ['selfsubjectreviews/', selfSubjectReview],
+    ['selfsubjectrulesreviews/', selfSubjectRulesReview(deps)],
   ]);
   for (const plural of ['deployments', 'replicasets', 'replicationcontrollers']) {
     const type = findResource(plural === 'replicationcontrollers' ? '' : 'apps', 'v1', plural);
