@@ -276,6 +276,7 @@ describe('pod-only defaults', () => {
       {
         type: 'PodScheduled',
         status: 'False',
+        lastProbeTime: null,
         reason: 'SchedulingGated',
         message: 'Scheduling is blocked due to non-empty scheduling gates',
       },

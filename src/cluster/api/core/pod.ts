@@ -16,6 +16,7 @@ import {
   stringMap,
   strings,
   Time,
+  zero,
 } from '../schema.ts';
 import {
   AppArmorProfile,
@@ -162,7 +163,8 @@ export type PodSpec = z.infer<typeof PodSpec>;
 export const PodCondition = core.struct('PodCondition', 'One aspect of the pod state, e.g. Ready.', {
   type: required(str, 'PodScheduled, Initialized, ContainersReady, Ready, PodReadyToStartContainers, ...'),
   status: required(str, 'True, False or Unknown.'),
-  lastProbeTime: optional(Time, 'When the condition was last checked.'),
+  // A Go metav1.Time, not a pointer: written as null until the condition is probed.
+  lastProbeTime: zero(Time.nullable(), null, 'When the condition was last checked.'),
   lastTransitionTime: optional(Time, 'When the status last changed.'),
   reason: optional(str, 'One-word CamelCase reason for the last transition.'),
   message: optional(str, 'Human-readable detail.'),

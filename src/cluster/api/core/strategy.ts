@@ -18,6 +18,7 @@ const podStatusLifecycle = withStatusSubresource<Pod>({
             {
               type: 'PodScheduled',
               status: 'False',
+              lastProbeTime: null,
               reason: 'SchedulingGated',
               message: 'Scheduling is blocked due to non-empty scheduling gates',
             },
