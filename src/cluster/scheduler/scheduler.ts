@@ -22,13 +22,12 @@ import { type Clock, systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { SchedulerCache } from './cache.ts';
 import { decisionAnnotations } from './decision-annotations.ts';
 import { ErrNoNodesAvailable, FitError } from './framework/fit-error.ts';
-import { NodeInfo } from './framework/node-info.ts';
 import { Framework, type PluginEntry } from './framework/runtime.ts';
 import { defaultPlugins } from './plugins/registry.ts';
 import {
-  podKey,
   type QueuedPodInfo,
   SchedulingQueue,
   type SchedulingQueueOptions,
@@ -61,8 +60,8 @@ export class Scheduler {
   private readonly recorder: EventRecorder;
   private readonly schedulerName: string;
   private readonly onError: (err: unknown) => void;
-  /** Pods placed on a node whose binding the informer has not shown yet: key -> pod with nodeName. */
-  private readonly assumed = new Map<string, Pod>();
+  /** Every node with its pods, bound or assumed (placed here, binding not yet seen). */
+  private readonly cache = new SchedulerCache();
   /** Writes still in flight (bindings, status, events), awaited when run() ends. */
   private readonly pending = new Set<Promise<void>>();
 
@@ -97,11 +96,16 @@ export class Scheduler {
       onDelete: (pod) => this.onPodDelete(pod),
     });
     this.nodeInformer.addEventHandler({
-      onAdd: () => this.queue.moveAllToActiveOrBackoffQueue('NodeAdd'),
+      onAdd: (node) => {
+        this.cache.addNode(node);
+        this.queue.moveAllToActiveOrBackoffQueue('NodeAdd');
+      },
       onUpdate: (oldNode, newNode) => {
+        this.cache.updateNode(newNode);
         if (nodeSchedulingPropertiesChanged(oldNode, newNode))
           this.queue.moveAllToActiveOrBackoffQueue('NodeUpdate');
       },
+      onDelete: (node) => this.cache.removeNode(node),
     });
   }
 
@@ -130,13 +134,13 @@ export class Scheduler {
     const { info, cycle } = popped;
     // The queue may hold an older copy; the cache has the pod as it is now.
     const pod = this.podInformer.store.get(info.key) ?? info.pod;
-    if (isAssigned(pod) || pod.metadata.deletionTimestamp || this.assumed.has(info.key)) return true;
+    if (isAssigned(pod) || pod.metadata.deletionTimestamp || this.cache.isAssumed(pod)) return true;
     info.pod = pod;
-    const snapshot = this.snapshot();
+    const snapshot = this.cache.nodeInfos();
     try {
       if (snapshot.length === 0) throw new Error(ErrNoNodesAvailable);
       const result = this.framework.schedulePod(pod, snapshot);
-      this.assumed.set(info.key, { ...pod, spec: { ...pod.spec, nodeName: result.suggestedHost } });
+      this.cache.assumePod({ ...pod, spec: { ...pod.spec, nodeName: result.suggestedHost } });
       this.track(
         this.bind(
           info,
@@ -151,20 +155,6 @@ export class Scheduler {
     return true;
   }
 
-  /** Every node with the pods on it: bound ones from the cache, plus the assumed ones. */
-  private snapshot(): NodeInfo[] {
-    const byName = new Map<string, NodeInfo>();
-    const nodes = [...this.nodeInformer.store.list()].sort((a, b) =>
-      (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
-    );
-    for (const node of nodes) byName.set(node.metadata.name ?? '', new NodeInfo(node));
-    for (const pod of this.podInformer.store.list()) {
-      if (pod.spec.nodeName) byName.get(pod.spec.nodeName)?.addPod(pod);
-    }
-    for (const pod of this.assumed.values()) byName.get(pod.spec.nodeName ?? '')?.addPod(pod);
-    return [...byName.values()];
-  }
-
   /** The binding cycle: POST the Binding, then tell the learner. */
   private async bind(info: QueuedPodInfo, cycle: number, node: string, annotations: Record<string, string>) {
     const { pod } = info;
@@ -172,24 +162,19 @@ export class Scheduler {
     const name = pod.metadata.name ?? '';
     const podClient = this.client.resource(podResource, ns);
     try {
+      // The decision rides on the Binding: the API server copies its annotations onto the pod.
       await podClient.createSubresource(name, 'binding', {
         apiVersion: 'v1',
         kind: 'Binding',
-        metadata: { name, namespace: ns, uid: pod.metadata.uid },
+        metadata: { name, namespace: ns, uid: pod.metadata.uid, annotations },
         target: { kind: 'Node', name: node },
       });
     } catch (err) {
-      this.assumed.delete(info.key);
+      this.cache.forgetPod(pod);
       await this.handleSchedulingFailure(info, cycle, new Error(`binding rejected: ${errorMessage(err)}`));
       return;
     }
-    await Promise.all([
-      this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`),
-      // Through pods/status, which system:kube-scheduler may patch (pods themselves it may not).
-      this.patch(() =>
-        podClient.patch(name, 'merge', { metadata: { annotations } }, { subresource: 'status' }),
-      ),
-    ]);
+    await this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
   }
 
   /**
@@ -269,7 +254,7 @@ export class Scheduler {
 
   private onPodAdd(pod: Pod): void {
     if (isAssigned(pod)) {
-      this.assumed.delete(podKey(pod));
+      this.cache.addPod(pod);
       return;
     }
     if (this.responsibleFor(pod) && !pod.metadata.deletionTimestamp) this.queue.add(pod);
@@ -277,7 +262,7 @@ export class Scheduler {
 
   private onPodUpdate(oldPod: Pod, newPod: Pod): void {
     if (isAssigned(newPod)) {
-      this.assumed.delete(podKey(newPod));
+      this.cache.updatePod(newPod);
       if (!isAssigned(oldPod)) this.queue.delete(newPod);
       return;
     }
@@ -288,8 +273,8 @@ export class Scheduler {
 
   private onPodDelete(pod: Pod): void {
     this.queue.delete(pod);
-    if (isAssigned(pod)) {
-      this.assumed.delete(podKey(pod));
+    if (isAssigned(pod) || this.cache.isAssumed(pod)) {
+      this.cache.removePod(pod);
       // Its resources and ports are free again: pods that did not fit may fit now.
       this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
     }

@@ -74,6 +74,9 @@ const podBinding: SubresourceHandler = async (ctx) => {
       );
     }
     p.spec.nodeName = node;
+    // The binding's annotations land on the pod in the same write (setPodHostAndAnnotations).
+    const annotations = binding.metadata?.annotations;
+    if (annotations) p.metadata.annotations = { ...p.metadata.annotations, ...annotations };
     const conditions = (p.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({
       type: 'PodScheduled',

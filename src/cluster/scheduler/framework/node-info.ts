@@ -92,16 +92,42 @@ export function podHostPorts(pod: Pod): HostPort[] {
   return ports;
 }
 
+/** What one pod takes from its node, worked out once per pod object (pods are replaced, never edited). */
+interface PodFootprint {
+  readonly requests: ResourceList;
+  readonly nonZeroRequests: ResourceList;
+  readonly ports: readonly HostPort[];
+}
+
+const footprints = new WeakMap<Pod, PodFootprint>();
+
+function footprint(pod: Pod): PodFootprint {
+  let fp = footprints.get(pod);
+  if (!fp) {
+    fp = {
+      requests: podRequests(pod),
+      nonZeroRequests: podRequests(pod, { nonZero: true }),
+      ports: podHostPorts(pod),
+    };
+    footprints.set(pod, fp);
+  }
+  return fp;
+}
+
+function subtractFrom(from: ResourceList, sub: ResourceList): void {
+  for (const [name, amount] of Object.entries(sub)) from[name] = (from[name] ?? 0) - amount;
+}
+
 export class NodeInfo {
   readonly pods: Pod[] = [];
   /** Sum of the pods' requests. */
   readonly requested: ResourceList = {};
   /** Sum of the pods' requests with the CPU and memory defaults for containers that ask for none. */
   readonly nonZeroRequested: ResourceList = {};
-  readonly allocatable: ResourceList;
-  readonly usedPorts: HostPort[] = [];
+  allocatable: ResourceList;
+  usedPorts: HostPort[] = [];
 
-  constructor(readonly node: Node) {
+  constructor(public node: Node) {
     this.allocatable = toResourceList(node.status.allocatable ?? node.status.capacity);
   }
 
@@ -109,10 +135,29 @@ export class NodeInfo {
     return this.node.metadata.name ?? '';
   }
 
+  /** A newer copy of the node: its labels, taints and allocatable change, its pods stay. */
+  setNode(node: Node): void {
+    this.node = node;
+    this.allocatable = toResourceList(node.status.allocatable ?? node.status.capacity);
+  }
+
   addPod(pod: Pod): void {
+    const fp = footprint(pod);
     this.pods.push(pod);
-    addInto(this.requested, podRequests(pod));
-    addInto(this.nonZeroRequested, podRequests(pod, { nonZero: true }));
-    this.usedPorts.push(...podHostPorts(pod));
+    addInto(this.requested, fp.requests);
+    addInto(this.nonZeroRequested, fp.nonZeroRequests);
+    this.usedPorts.push(...fp.ports);
+  }
+
+  /** Takes back exactly what addPod(pod) added; false if the pod is not on this node. */
+  removePod(pod: Pod): boolean {
+    const i = this.pods.indexOf(pod);
+    if (i < 0) return false;
+    const fp = footprint(pod);
+    this.pods.splice(i, 1);
+    subtractFrom(this.requested, fp.requests);
+    subtractFrom(this.nonZeroRequested, fp.nonZeroRequests);
+    if (fp.ports.length > 0) this.usedPorts = this.usedPorts.filter((port) => !fp.ports.includes(port));
+    return true;
   }
 }
