@@ -8,7 +8,11 @@ import type { Duplex, Readable, Writable } from 'node:stream';
  */
 
 /** The state a CRI runtime reports for a container (runtime.v1.ContainerState). */
-export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
+export type ContainerState =
+  | 'CONTAINER_CREATED'
+  | 'CONTAINER_RUNNING'
+  | 'CONTAINER_EXITED'
+  | 'CONTAINER_UNKNOWN';
 
 /** The state of a pod sandbox (runtime.v1.PodSandboxState). */
 export type PodSandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
@@ -148,7 +152,11 @@ export interface ExecSession {
 export interface ContainerEvent {
   readonly containerId: string;
   readonly podSandboxId: string;
-  readonly type: 'CONTAINER_CREATED_EVENT' | 'CONTAINER_STARTED_EVENT' | 'CONTAINER_STOPPED_EVENT' | 'CONTAINER_DELETED_EVENT';
+  readonly type:
+    | 'CONTAINER_CREATED_EVENT'
+    | 'CONTAINER_STARTED_EVENT'
+    | 'CONTAINER_STOPPED_EVENT'
+    | 'CONTAINER_DELETED_EVENT';
   /** Nanoseconds since the epoch. */
   readonly createdAt: bigint;
 }
@@ -167,7 +175,11 @@ export interface RuntimeService {
   removePodSandbox(podSandboxId: string): Promise<void>;
   podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus>;
   listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]>;
-  createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
+  createContainer(
+    podSandboxId: string,
+    config: ContainerConfig,
+    sandboxConfig: PodSandboxConfig,
+  ): Promise<string>;
   startContainer(containerId: string): Promise<void>;
   /** SIGTERM, then SIGKILL after timeout seconds (0: at once). Resolves once the process has exited. */
   stopContainer(containerId: string, timeout: number): Promise<void>;

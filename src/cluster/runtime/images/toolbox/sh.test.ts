@@ -1,0 +1,113 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { lookPath } from '../commands.ts';
+import { ContainerFs } from '../lib/fs.ts';
+import { PodNetwork } from '../lib/net.ts';
+import type { Lab } from '../lib/tool.ts';
+import { toolbox } from './index.ts';
+import { evaluateArithmetic } from './sh.ts';
+
+let rootfs: string;
+let lab: Lab;
+beforeAll(async () => {
+  rootfs = await mkdtemp(join(tmpdir(), 'orch-lab-sh-'));
+  const fs = new ContainerFs(rootfs, []);
+  const names = new Set(Object.keys(toolbox));
+  lab = {
+    context: {
+      podIP: '127.0.0.1',
+      hostname: 'box',
+      rootfs,
+      mounts: [],
+      containerId: 'c',
+      workingDir: '/',
+      tty: false,
+      pid1: false,
+    },
+    fs,
+    net: new PodNetwork('127.0.0.1', 'box', fs),
+    lookup: (argv0) => {
+      const name = lookPath(argv0, names);
+      return name === undefined ? undefined : toolbox[name];
+    },
+  };
+});
+afterAll(() => rm(rootfs, { recursive: true, force: true }));
+
+/** Runs `sh -c script` in this process against a scratch rootfs. */
+async function sh(script: string, stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const code = await toolbox.sh!({
+    argv: ['sh', '-c', script],
+    stdin: Readable.from([Buffer.from(stdin)]),
+    stdout,
+    stderr,
+    env: new Map([
+      ['HOME', '/root'],
+      ['NAME', 'world'],
+    ]),
+    cwd: '/',
+    lab,
+    signal: new AbortController().signal,
+  });
+  return { code, out, err };
+}
+
+it('expands variables, quotes, command substitution and arithmetic', async () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
+  expect((await sh('echo "hello $NAME" \'$NAME\' ${NAME} ${MISSING:-dflt}')).out).toBe(
+    'hello world $NAME world dflt\n',
+  );
+  expect((await sh('x="a  b"; echo $x; echo "$x"')).out).toBe('a b\na  b\n');
+  expect((await sh('echo $(echo inner | wc -l) $((2 + 3 * (4 - 1)))')).out).toBe('1 11\n');
+  expect(evaluateArithmetic('i + 1 == 3 && 1', (n) => (n === 'i' ? 2 : 0))).toBe(1);
+});
+
+it('runs lists, pipelines, loops and conditions with their exit statuses', async () => {
+  expect(await sh('false || echo recovered; true && echo ok; false; echo $?')).toEqual({
+    code: 0,
+    out: 'recovered\nok\n1\n',
+    err: '',
+  });
+  expect((await sh('for w in a b c; do echo $w; done | grep -v b | wc -l')).out).toBe('2\n');
+  expect(
+    (await sh('if [ "$NAME" = world ]; then echo yes; elif true; then echo no; else echo never; fi')).out,
+  ).toBe('yes\n');
+  expect((await sh('i=0; until [ $i -ge 2 ]; do i=$((i+1)); done; echo $i')).out).toBe('2\n');
+  expect((await sh('cat | head -n 2', 'one\ntwo\nthree\n')).out).toBe('one\ntwo\n');
+  expect((await sh('exit 7; echo not here')).code).toBe(7);
+});
+
+it('redirects to files, appends, reads them back and merges stderr', async () => {
+  const r = await sh(
+    'mkdir -p /srv/x && cd /srv/x && echo one > f && echo two >> f; cat < f; pwd; ls /nope 2>&1; cat /srv/x/f 2>/dev/null | tail -n 1',
+  );
+  expect(r.out).toBe('one\ntwo\n/srv/x\nls: /nope: No such file or directory\ntwo\n');
+});
+
+it('reports what busybox reports for missing commands, files and bad syntax', async () => {
+  expect(await sh('nosuch arg')).toEqual({ code: 127, out: '', err: 'sh: nosuch: not found\n' });
+  expect((await sh('cat /missing')).err).toBe("cat: can't open '/missing': No such file or directory\n");
+  expect((await sh('if true; then echo')).err).toMatch(/^sh: syntax error: unexpected end of file/);
+  expect((await sh('nslookup kubernetes.default')).out).toBe(
+    ';; connection timed out; no servers could be reached\n\n',
+  );
+});
+
+it('sorts and counts as scripts do', async () => {
+  expect((await sh('for i in $(seq 3 -1 1); do echo $i; done | sort -n')).out).toBe('1\n2\n3\n');
+  expect((await sh('seq 2; seq 4 5', '')).out).toBe('1\n2\n4\n5\n');
+  expect((await sh('sort -ru', 'b\na\nb\n')).out).toBe('b\na\n');
+});
