@@ -1,0 +1,194 @@
+import { access } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { ZodError } from 'zod';
+import type { Pod } from '../../api/core/pod.ts';
+import type { RuntimeService } from '../../runtime/cri.ts';
+import { ContainerLogNotFoundError, readContainerLogs } from '../../runtime/log.ts';
+import type { KubeletServerOptions } from '../config.ts';
+import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from '../kuberuntime/labels.ts';
+import { ExecServer, parseExecQuery } from './exec.ts';
+import { containerIdForLogs, LogRequestError, parseLogOptions } from './logs.ts';
+
+/** What the server asks of the kubelet. */
+export interface KubeletHost {
+  runningPods(): Pod[];
+  findPod(namespace: string, name: string): Pod | undefined;
+  /** The status the kubelet last reported for the pod (the API object's may lag behind). */
+  podStatus(pod: Pod): Pod['status'];
+}
+
+/** The group whose members may use the kubelet API (kube-apiserver's kubelet client is one). */
+const ALLOWED_GROUP = 'system:masters';
+
+/** A request the server refuses, answered in plain text as the kubelet's http.Error does. */
+class HttpError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * KubeletServer is the kubelet's HTTPS API on <nodeIP>:10250 (pkg/kubelet/server): /healthz, /pods,
+ * /containerLogs and /exec, which the API server proxies `kubectl logs` and `kubectl exec` to.
+ * Clients prove who they are with a certificate from the cluster CA; only system:masters may in
+ * (a real kubelet asks the API server with a SubjectAccessReview instead).
+ */
+export class KubeletServer {
+  private readonly server: Server;
+  private readonly exec: ExecServer;
+
+  private constructor(
+    options: KubeletServerOptions,
+    private readonly host: KubeletHost,
+    private readonly runtime: RuntimeService,
+  ) {
+    this.exec = new ExecServer(runtime);
+    this.server = createServer({
+      cert: options.cert,
+      key: options.key,
+      ca: options.ca,
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
+    this.server.on('request', (req, res) => void this.handle(req, res));
+    this.server.on('upgrade', (req, socket, head) => void this.handleUpgrade(req, socket, head));
+  }
+
+  static async start(
+    address: string,
+    options: KubeletServerOptions,
+    host: KubeletHost,
+    runtime: RuntimeService,
+  ): Promise<KubeletServer> {
+    const server = new KubeletServer(options, host, runtime);
+    await new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.server.listen(options.port, address, () => resolve());
+    });
+    return server;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.exec.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'https://kubelet');
+      this.authorize(req, url);
+      const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+      if (url.pathname === '/healthz')
+        return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      if (url.pathname === '/pods' && req.method === 'GET') {
+        const items = this.host.runningPods();
+        return void res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }));
+      }
+      if (parts[0] === 'containerLogs' && parts.length === 4 && req.method === 'GET') {
+        return await this.containerLogs(res, parts[1]!, parts[2]!, parts[3]!, url.searchParams);
+      }
+      if (parts[0] === 'exec') throw new HttpError(400, 'Upgrade request required');
+      throw new HttpError(404, '404 page not found');
+    } catch (err) {
+      if (res.headersSent) return void res.destroy();
+      const [code, message] = describe(err);
+      res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
+    }
+  }
+
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'https://kubelet');
+      this.authorize(req, url);
+      const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+      if (parts[0] !== 'exec' || parts.length < 4) throw new HttpError(404, '404 page not found');
+      const [namespace, podName, container] = [parts[1]!, parts[2]!, parts[3]!];
+      const query = parseExecQuery(url.searchParams);
+      const containerId = await this.runningContainer(namespace, podName, container);
+      this.exec.upgrade(req, socket, head, containerId, query);
+    } catch (err) {
+      const [code, message] = describe(err);
+      const body = `${message}\n`;
+      socket.end(
+        `HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : code === 401 ? 'Unauthorized' : code === 403 ? 'Forbidden' : 'Bad Request'}\r\n` +
+          `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+  }
+
+  /** The client's certificate must chain to the cluster CA and name system:masters among its groups. */
+  private authorize(req: IncomingMessage, url: URL): void {
+    const socket = req.socket as TLSSocket;
+    const cert = socket.getPeerCertificate();
+    if (!socket.authorized || !cert?.subject) throw new HttpError(401, 'Unauthorized');
+    const user = String(cert.subject.CN ?? '');
+    const groups = [cert.subject.O ?? []].flat();
+    if (groups.includes(ALLOWED_GROUP)) return;
+    const subresource = url.pathname.split('/')[1] === 'containerLogs' ? 'log' : 'proxy';
+    throw new HttpError(
+      403,
+      `Forbidden (user=${user}, verb=${req.method === 'GET' ? 'get' : 'create'}, resource=nodes, subresource(s)=[${subresource}])`,
+    );
+  }
+
+  private async containerLogs(
+    res: ServerResponse,
+    namespace: string,
+    podName: string,
+    container: string,
+    params: URLSearchParams,
+  ): Promise<void> {
+    const options = parseLogOptions(params);
+    const pod = this.host.findPod(namespace, podName);
+    if (!pod) throw new HttpError(404, `pod "${podName}" does not exist`);
+    const specs = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+    if (!specs.some((c) => c.name === container)) {
+      throw new HttpError(400, `container ${container} is not valid for pod ${podName}`);
+    }
+    const id = containerIdForLogs(pod, this.host.podStatus(pod), container, options.previous);
+    const { logPath } = await this.runtime.containerStatus(id);
+    await access(logPath).catch(() => {
+      throw new HttpError(400, new ContainerLogNotFoundError(logPath).message);
+    });
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    const isRunning = async () =>
+      (await this.runtime.containerStatus(id).catch(() => undefined))?.state === 'CONTAINER_RUNNING';
+    await readContainerLogs(logPath, options, res, abort.signal, { isRunning });
+    res.end();
+  }
+
+  /** The ID of the container's running instance, as exec needs it. */
+  private async runningContainer(namespace: string, podName: string, container: string): Promise<string> {
+    const pod = this.host.findPod(namespace, podName);
+    if (!pod) throw new HttpError(404, `pod "${podName}" does not exist`);
+    const [running] = await this.runtime.listContainers({
+      state: 'CONTAINER_RUNNING',
+      labelSelector: { [POD_UID_LABEL]: pod.metadata.uid ?? '', [CONTAINER_NAME_LABEL]: container },
+    });
+    if (!running) throw new HttpError(404, `container not found ("${container}")`);
+    return running.id;
+  }
+}
+
+function describe(err: unknown): [number, string] {
+  if (err instanceof HttpError || err instanceof LogRequestError) return [err.code, err.message];
+  if (err instanceof ZodError)
+    return [400, err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')];
+  return [500, err instanceof Error ? err.message : String(err)];
+}
