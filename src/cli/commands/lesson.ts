@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { EtcdKV } from '../../cluster/client/etcd-kv.ts';
+import { RestClient } from '../../cluster/client/rest-client.ts';
+import { runningLab } from '../../cluster/lab.ts';
+import { type LessonAction, runLessonCommand } from '../../lessons/commands.ts';
+import { LessonEngine } from '../../lessons/engine.ts';
+import { detectFeatures } from '../../lessons/features.ts';
+import { loadLessons } from '../../lessons/loader.ts';
+import { Progress, progressFile } from '../../lessons/progress.ts';
+import type { LessonLine } from '../../lessons/render.ts';
+
+/**
+ * `orch-lab lesson ACTION [ID]`: the lesson engine the terminal UI's Lesson tab runs, once per
+ * command. It cannot see what is typed at the UI's prompt, so steps that wait for a typed command
+ * say they are checked in the UI only.
+ */
+export async function lesson(options: { home: string; action: LessonAction; id?: string }): Promise<void> {
+  const lessons = await loadLessons();
+  const progress = await Progress.open(progressFile(options.home));
+  const print = (lines: readonly LessonLine[]) => {
+    for (const l of lines) console.log(l.text);
+  };
+  const lab = await runningLab(options.home);
+  const kubeconfig = join(options.home, 'kubeconfig');
+  const client = await RestClient.fromKubeconfig(kubeconfig, { component: 'orch-lab-lesson' }).catch(
+    (err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT'
+        ? new Error(`no kubeconfig at ${kubeconfig}: start the lab with 'orch-lab up'`)
+        : err;
+    },
+  );
+  const etcd = lab ? new EtcdKV({ endpoints: lab.etcd.split(','), onError: () => {} }) : undefined;
+  try {
+    const features = await detectFeatures(client, { etcd: etcd !== undefined });
+    const engine = new LessonEngine({ lessons, client, progress, features, etcd });
+    print(await runLessonCommand(engine, options.action, options.id));
+  } finally {
+    client.close();
+    etcd?.close();
+  }
+}
