@@ -15,6 +15,26 @@ const BENCHMARKS: Record<string, Benchmark> = {
     description: 'the control plane over HTTPS: creates, steady writes, lists, watch latency, memory',
     run: async () => (await import('./apiserver/main.ts')).run(),
   },
+  nodes: {
+    description: 'a three-node process lab: up until Ready, 100 pods create -> Running, node agent memory',
+    run: async () => (await import('./nodes/main.ts')).run(),
+  },
+  services: {
+    description: 'requests/s and added p99 through a NodePort to 3 nginx pods; pod Ready -> traffic',
+    run: async () => (await import('./services/main.ts')).run(),
+  },
+  docker: {
+    description: 'a three-node lab of Docker nodes: image build, up until Ready, pod startup, node memory',
+    run: async () => (await import('./docker/main.ts')).run(),
+  },
+  scheduler: {
+    description: 'kube-scheduler SchedulingBasic: 5,000 virtual nodes, 10,000 pods, pods/s',
+    run: async () => (await import('./scheduler/main.ts')).run(),
+  },
+  tui: {
+    description: 'the terminal UI over 500 pods and 100 events/s: key echo, frames/s, UI CPU',
+    run: async () => (await import('./tui/main.ts')).run(),
+  },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
+import type { NodeFlags } from './commands/node.ts';
 import { orchLabHome } from './home.ts';
 
 // Each command loads its module only when it runs: `orch-lab store` then starts without loading the
@@ -7,6 +8,7 @@ import { orchLabHome } from './home.ts';
 const storeCommand = () => import('./commands/store.ts');
 const labCommands = () => import('./commands/lab.ts');
 const userCommands = () => import('./commands/user.ts');
+const nodeCommands = () => import('./commands/node.ts');
 
 const program = new Command('orch-lab').description('A Kubernetes learning lab that runs on one computer');
 
@@ -28,15 +30,14 @@ const urls = (value: string) => value.split(',').map((url) => url.trim());
 
 program
   .command('start')
-  .description('start the lab (or attach to the running one) and show where it is')
+  .description('open the terminal UI on the lab, starting the lab first unless it runs')
   .option('--nodes <n>', 'worker nodes to start', (v) => Number(v), 3)
   .option('--runtime <runtime>', 'how nodes run: auto, process or docker', 'auto')
-  .action(async (o: { nodes: number; runtime: string }) => {
-    // The terminal UI is not built yet: start is `up` followed by `status` until it is.
-    const lab = await labCommands();
-    await lab.up({ home: home(), apiPort: 6443, etcdPort: 2379, ...o });
-    await lab.status({ home: home() });
-  });
+  .option('--api-port <port>', 'API server port (0 picks a free one)', port, 6443)
+  .option('--etcd-port <port>', "the store's etcd v3 port (0 picks a free one)", port, 2379)
+  .action(async (o: { nodes: number; runtime: string; apiPort: number; etcdPort: number }) =>
+    (await import('../tui/run.tsx')).runStart({ home: home(), ...o }),
+  );
 
 program
   .command('up')
@@ -46,14 +47,24 @@ program
   .option('--api-port <port>', 'API server port (0 picks a free one)', port, 6443)
   .option('--etcd-port <port>', "the store's etcd v3 port (0 picks a free one)", port, 2379)
   .option('--etcd-endpoints <url,...>', 'keep objects in this etcd cluster instead of the lab store', urls)
+  .option('--api-host <ip>', 'address the API server listens on (default: where the nodes reach it)')
+  .option('--cpu <quantity>', 'CPU capacity of each new node (default 2)')
+  .option('--memory <quantity>', 'memory capacity of each new node (default 4Gi)')
+  .option('--labels <k=v,...>', 'labels of each new node')
+  .option('--taints <k=v:Effect,...>', 'taints of each new node')
   .action(
-    async (o: {
-      nodes: number;
-      runtime: string;
-      apiPort: number;
-      etcdPort: number;
-      etcdEndpoints?: string[];
-    }) => (await labCommands()).up({ home: home(), ...o }),
+    async (
+      o: {
+        nodes: number;
+        runtime: string;
+        apiPort: number;
+        etcdPort: number;
+        etcdEndpoints?: string[];
+        apiHost?: string;
+      } & NodeFlags,
+    ) => {
+      await (await labCommands()).up({ home: home(), ...o });
+    },
   );
 
 program
@@ -96,14 +107,73 @@ user
     (await userCommands()).userAdd({ home: home(), name, groups: o.group }),
   );
 
+const node = program
+  .command('node')
+  .description("manage the lab's nodes (each one a node agent running a kubelet)");
+const nodeFlags = (command: Command) =>
+  command
+    .option('--cpu <quantity>', 'CPU capacity (default 2)')
+    .option('--memory <quantity>', 'memory capacity (default 4Gi)')
+    .option('--labels <k=v,...>', 'labels of the node')
+    .option('--taints <k=v:Effect,...>', 'taints of the node');
+
+node
+  .command('list')
+  .description("list the nodes: the API's view (Ready, roles, version) and their agent processes")
+  .action(async () => (await nodeCommands()).nodeList({ home: home() }));
+nodeFlags(node.command('add <name>').description('add a node, start it and wait until it is Ready')).action(
+  async (name: string, o: NodeFlags) => (await nodeCommands()).nodeAdd({ home: home(), name, ...o }),
+);
+node
+  .command('start <name>')
+  .description("start a stopped node's agent and wait until it is Ready")
+  .action(async (name: string) => (await nodeCommands()).nodeStart({ home: home(), name }));
+node
+  .command('stop <name>')
+  .description("stop a node's agent cleanly (SIGTERM)")
+  .action(async (name: string) => (await nodeCommands()).nodeStop({ home: home(), name }));
+node
+  .command('kill <name>')
+  .description("kill a node's agent (SIGKILL), as a machine failure would")
+  .action(async (name: string) => (await nodeCommands()).nodeKill({ home: home(), name }));
+node
+  .command('remove <name>')
+  .description('stop a node and delete it: its Node object and its folder')
+  .action(async (name: string) => (await nodeCommands()).nodeRemove({ home: home(), name }));
+for (const [action, description] of [
+  ['pause', 'freeze a node container (docker pause): a hung machine'],
+  ['unpause', 'thaw a paused node container'],
+  ['partition', 'cut a node container off the lab network (docker network disconnect)'],
+  ['heal', 'put a partitioned node container back on the lab network'],
+] as const) {
+  node
+    .command(`${action} <name>`)
+    .description(`${description}; Docker nodes only`)
+    .action(async (name: string) => (await nodeCommands()).nodeDockerAction({ home: home(), name, action }));
+}
+
+program
+  .command('node-agent', { hidden: true })
+  .description("run one node in the foreground: its kubelet and container runtime (what 'up' starts)")
+  .requiredOption('--config <path>', "the node's node.json")
+  .action(async (o: { config: string }) => (await nodeCommands()).nodeAgent(o));
+
 program
   .command('control-plane', { hidden: true })
   .description("run the control plane in the foreground (what 'up' starts)")
+  .option('--api-host <ip>', 'address the API server listens on', '127.0.0.1')
   .option('--api-port <port>', 'API server port', port, 6443)
   .option('--etcd-port <port>', "the store's etcd v3 port", port, 2379)
   .option('--etcd-endpoints <url,...>', 'etcd cluster to keep objects in instead of the lab store', urls)
-  .action(async (o: { apiPort: number; etcdPort: number; etcdEndpoints?: string[] }) =>
-    (await labCommands()).controlPlane({ home: home(), ...o }),
+  .option('--service-cluster-ip-range <cidr>', 'the range Service cluster IPs come from (10.96.0.0/12)')
+  .action(
+    async (o: {
+      apiHost: string;
+      apiPort: number;
+      etcdPort: number;
+      etcdEndpoints?: string[];
+      serviceClusterIpRange?: string;
+    }) => (await labCommands()).controlPlane({ home: home(), ...o }),
   );
 
 program
@@ -118,6 +188,88 @@ program
       pod,
       namespace: o.namespace,
     }),
+  );
+
+const lessonCommand = program
+  .command('lesson')
+  .description("guided lessons checked against the live cluster (the terminal UI's Lesson tab, as commands)");
+const lessonAction = (action: import('../lessons/commands.ts').LessonAction) => async (id?: string) =>
+  (await import('./commands/lesson.ts')).lesson({ home: home(), action, id });
+lessonCommand.command('list').description('list the lessons and your progress').action(lessonAction('list'));
+lessonCommand
+  .command('start <id>')
+  .description('start a lesson (its number or id); progress made before is kept')
+  .action(lessonAction('start'));
+lessonCommand
+  .command('status')
+  .description('show the current step, without re-checking')
+  .action(lessonAction('status'));
+lessonCommand
+  .command('check')
+  .description(
+    'check the current step against the cluster (steps waiting for a typed command are checked in the UI only)',
+  )
+  .action(lessonAction('check'));
+lessonCommand
+  .command('hint')
+  .description('show the next hint for the current step')
+  .action(lessonAction('hint'));
+lessonCommand
+  .command('next')
+  .description('show the current step, or start the next lesson once this one is done')
+  .action(lessonAction('next'));
+lessonCommand
+  .command('reset [id]')
+  .description('delete what a lesson made and forget its progress (the current lesson unless given)')
+  .action(lessonAction('reset'));
+
+const crictl = program
+  .command('crictl')
+  .description("ask a node's container runtime what it runs, as crictl does on a real node")
+  // Inside a node container ORCH_LAB_NODE names the node, so `orch-lab crictl ps` needs no --node.
+  .requiredOption('--node <name>', 'the node whose runtime to ask (node-1, ...)', process.env.ORCH_LAB_NODE);
+const crictlCommand = () => import('./commands/crictl.ts');
+const onNode = () => ({ home: home(), node: crictl.opts<{ node: string }>().node });
+
+crictl
+  .command('ps')
+  .description('list containers (running ones; -a for all)')
+  .option('-a, --all', 'show all containers', false)
+  .action(async (o: { all: boolean }) => (await crictlCommand()).ps({ ...onNode(), all: o.all }));
+crictl
+  .command('pods')
+  .description('list pod sandboxes')
+  .action(async () => (await crictlCommand()).pods(onNode()));
+crictl
+  .command('images')
+  .description('list images')
+  .action(async () => (await crictlCommand()).images(onNode()));
+crictl
+  .command('logs <container>')
+  .description("print a container's logs")
+  .option('-f, --follow', 'follow the log', false)
+  .option('--tail <n>', 'lines from the end of the log', (v) => Number(v))
+  .action(async (id: string, o: { follow: boolean; tail?: number }) =>
+    (await crictlCommand()).logs({ ...onNode(), id, ...o }),
+  );
+crictl
+  .command('inspect <id>')
+  .description('show the status of a container or pod sandbox')
+  .action(async (id: string) => (await crictlCommand()).inspect({ ...onNode(), id }));
+
+const proxy = program.command('proxy').description("ask a node's kube-proxy what it does");
+const proxyCommand = () => import('./commands/proxy.ts');
+proxy
+  .command('rules')
+  .description("print the node's Service rules, as iptables-save shows kube-proxy's")
+  .requiredOption('--node <name>', 'the node whose kube-proxy to ask (node-1, ...)')
+  .action(async (o: { node: string }) => (await proxyCommand()).proxyRules({ home: home(), node: o.node }));
+proxy
+  .command('listeners')
+  .description("print the Service addresses whose listener the node's kube-proxy holds")
+  .requiredOption('--node <name>', 'the node whose kube-proxy to ask (node-1, ...)')
+  .action(async (o: { node: string }) =>
+    (await proxyCommand()).proxyListeners({ home: home(), node: o.node }),
   );
 
 try {

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { resources } from './api/resources.ts';
 import { type RunningApiServer, startApiServer } from './apiserver/index.ts';
@@ -9,9 +10,8 @@ import { DEFAULT_SERVICE_CIDR, ServiceCIDR } from './apiserver/registry/service-
 import type { KubeObject } from './apiserver/registry/strategy.ts';
 import { builtinSubresources } from './apiserver/registry/subresources.ts';
 import { isAlreadyExists, isNotFound } from './apiserver/status.ts';
-import { EtcdKV } from './apiserver/storage/etcd-kv.ts';
-import type { KV } from './apiserver/storage/kv.ts';
 import { VERSION_INFO } from './apiserver/version.ts';
+import { EtcdKV } from './client/etcd-kv.ts';
 import {
   addLabCredentials,
   emptyKubeconfig,
@@ -19,7 +19,11 @@ import {
   readKubeconfig,
   writeKubeconfig,
 } from './client/kubeconfig.ts';
-import { type RunningScheduler, startScheduler } from './scheduler/run.ts';
+import type { KV } from './client/kv.ts';
+import type { LeaderElectionTimings } from './client/leader-election.ts';
+import type { ControllerManagerOptions } from './controllers/controller-manager.ts';
+import { startControllerManager } from './controllers/run.ts';
+import { startScheduler } from './scheduler/run.ts';
 import { FileBackend } from './store/file-backend.ts';
 import { EtcdGrpcServer } from './store/grpc/server.ts';
 import { type Clock, systemClock } from './store/lessor.ts';
@@ -45,6 +49,17 @@ export interface ControlPlaneOptions {
    * their own, turn it off so nothing else writes to the cluster while they watch.
    */
   readonly scheduler?: boolean;
+  /** Run the controller-manager (true unless given); tests of the API server alone turn it off. */
+  readonly controllers?: boolean;
+  /** Node heartbeat grace period, eviction clocks and other controller-manager settings. */
+  readonly controllerManager?: ControllerManagerOptions;
+  /**
+   * How long pods stay on a not-ready or unreachable node before they are evicted (the
+   * tolerationSeconds admission gives them): 30 s in the lab, 300 s in Kubernetes.
+   */
+  readonly defaultTolerationSeconds?: number;
+  /** Leader election timings of the scheduler and the controller-manager (tests shorten them). */
+  readonly leaderElection?: LeaderElectionTimings;
   readonly clock?: Clock;
 }
 
@@ -56,7 +71,18 @@ export interface LabState {
   readonly etcd: string;
   readonly kubeconfig: string;
   readonly startedAt: string;
+  /** Seconds of silence before the node controller marks a node NotReady (Unknown). */
+  readonly nodeMonitorGracePeriodSeconds?: number;
+  /** Seconds pods stay on a NotReady or unreachable node before they are evicted. */
+  readonly defaultTolerationSeconds?: number;
 }
+
+/**
+ * Lab defaults short enough for a learner to watch a node die: it turns NotReady after 20 s without
+ * a heartbeat (Kubernetes: 40 s), and its pods are evicted 30 s later (Kubernetes: 300 s).
+ */
+export const LAB_NODE_MONITOR_GRACE_PERIOD_SECONDS = 20;
+export const LAB_TOLERATION_SECONDS = 30;
 
 /** The namespaces every cluster starts with. */
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -81,14 +107,15 @@ interface Storage {
 
 /**
  * ControlPlane is the lab's control-plane process: the store (with its etcd face) or a client of a
- * real etcd cluster, the API server, and (in later stages) the scheduler and controller-manager,
+ * real etcd cluster, the API server, the scheduler and the controller-manager,
  * which reach the store only through the API server like everyone else.
  */
 export class ControlPlane {
   private constructor(
     private readonly storage: Storage,
     readonly api: RunningApiServer,
-    private readonly scheduler: RunningScheduler,
+    /** The API server's clients run beside it (controller-manager, scheduler), stopped first. */
+    private readonly components: readonly { stop(): Promise<void> }[],
     readonly state: LabState,
     private readonly home: string,
   ) {}
@@ -104,6 +131,9 @@ export class ControlPlane {
     const clock = options.clock ?? systemClock;
     await mkdir(options.home, { recursive: true, mode: 0o700 });
     const storage = await openStorage(options, clock);
+    const tolerationSeconds = options.defaultTolerationSeconds ?? LAB_TOLERATION_SECONDS;
+    const gracePeriodMs = options.controllerManager?.nodeLifecycle?.nodeMonitorGracePeriodMs;
+    const gracePeriodSeconds = gracePeriodMs ? gracePeriodMs / 1000 : LAB_NODE_MONITOR_GRACE_PERIOD_SECONDS;
     const cleanup: (() => Promise<void>)[] = [() => storage.close()];
     try {
       const pki = await ClusterPki.open({ dir: paths.pki, clock });
@@ -116,15 +146,22 @@ export class ControlPlane {
         home: options.home,
         clock,
         resources: (stores, objects) =>
-          builtinResources(stores, objects, { serviceClusterIPRange: options.serviceClusterIPRange }),
+          builtinResources(
+            stores,
+            objects,
+            { serviceClusterIPRange: options.serviceClusterIPRange },
+            { defaultTolerationSeconds: tolerationSeconds },
+          ),
         subresources: builtinSubresources,
         selectors: selectorParser,
         version: VERSION_INFO,
         paths: [new OpenApi(resources, VERSION_INFO.gitVersion).handler],
+        // Clients check the address they dial against the certificate: node containers dial the host.
+        servingNames: isIP(host) ? { ipAddresses: [host] } : { dnsNames: [host] },
       });
       cleanup.unshift(() => api.close());
       await createSystemNamespaces(api);
-      await reconcileKubernetesService(api, options.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR);
+      await reconcileKubernetesService(api, options.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR, host);
       const server = `https://${host}:${api.port}`;
       await writeAdminKubeconfig(paths.kubeconfig, server, pki);
       const onSchedulerError = (err: unknown) =>
@@ -132,17 +169,43 @@ export class ControlPlane {
       const scheduler =
         options.scheduler === false
           ? { stop: async () => {} }
-          : await startScheduler({ server, pki, onError: onSchedulerError });
+          : await startScheduler({
+              server,
+              pki,
+              onError: onSchedulerError,
+              leaderElection: options.leaderElection,
+            });
       cleanup.unshift(() => scheduler.stop());
+      const onControllerError = (err: unknown) =>
+        console.error(`kube-controller-manager: ${err instanceof Error ? err.message : String(err)}`);
+      const controllerManager =
+        options.controllers === false
+          ? { stop: async () => {} }
+          : await startControllerManager({
+              server,
+              pki,
+              onError: onControllerError,
+              leaderElection: options.leaderElection,
+              controllers: {
+                ...options.controllerManager,
+                nodeLifecycle: {
+                  nodeMonitorGracePeriodMs: gracePeriodSeconds * 1000,
+                  ...options.controllerManager?.nodeLifecycle,
+                },
+              },
+            });
+      cleanup.unshift(() => controllerManager.stop());
       const state: LabState = {
         pid: process.pid,
         apiServer: server,
         etcd: storage.etcd,
         kubeconfig: paths.kubeconfig,
         startedAt: new Date(clock.now()).toISOString(),
+        defaultTolerationSeconds: tolerationSeconds,
+        ...(options.controllers === false ? {} : { nodeMonitorGracePeriodSeconds: gracePeriodSeconds }),
       };
       await writeFile(paths.state, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-      return new ControlPlane(storage, api, scheduler, state, options.home);
+      return new ControlPlane(storage, api, [controllerManager, scheduler], state, options.home);
     } catch (err) {
       for (const close of cleanup) await close().catch(() => {});
       throw err;
@@ -150,7 +213,7 @@ export class ControlPlane {
   }
 
   async stop(): Promise<void> {
-    await this.scheduler.stop();
+    for (const component of this.components) await component.stop();
     await this.api.close();
     await this.storage.close();
     await rm(labPaths(this.home).state, { force: true });
@@ -195,10 +258,14 @@ async function createSystemNamespaces(api: RunningApiServer): Promise<void> {
  * server, created or brought up to date on every start as kube-apiserver's endpoint reconciler
  * (pkg/controlplane/reconcilers) does: the first IP of the service CIDR, port 443 to the real port.
  */
-async function reconcileKubernetesService(api: RunningApiServer, serviceCIDR: string): Promise<void> {
+async function reconcileKubernetesService(
+  api: RunningApiServer,
+  serviceCIDR: string,
+  /** Where the API server listens: 127.0.0.1, or the lab network's gateway for Docker nodes. */
+  host: string,
+): Promise<void> {
   const scope = { namespace: 'default', dryRun: false, fieldValidation: 'Strict' as const };
   const name = 'kubernetes';
-  const host = '127.0.0.1';
   const port = { name: 'https', port: api.port, protocol: 'TCP' };
   const replace = async (group: string, resource: string, body: KubeObject) => {
     const store = api.stores(group, resource);

@@ -10,7 +10,7 @@ let lab: TestLab;
 const live: AuditEvent[] = [];
 
 beforeAll(async () => {
-  lab = await startTestLab({ scheduler: false });
+  lab = await startTestLab({ scheduler: false, controllers: false });
   lab.plane.api.audit.subscribe((event) => live.push(event));
 });
 

@@ -23,7 +23,7 @@ let api: RawClient;
 let listable: string[] = [];
 
 beforeAll(async () => {
-  lab = await startTestLab({ scheduler: false });
+  lab = await startTestLab({ scheduler: false, controllers: false });
   api = await rawClient(lab.kubeconfig);
   listable = await namespacedCollections();
   await must(201, { method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: NS } } });

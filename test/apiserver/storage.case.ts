@@ -5,12 +5,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageError, type StorageError } from '../../src/cluster/apiserver/storage/errors.ts';
-import type { KV } from '../../src/cluster/apiserver/storage/kv.ts';
 import {
   ObjectStore,
   type StorageEvent,
   type StoredObject,
 } from '../../src/cluster/apiserver/storage/object-store.ts';
+import type { KV } from '../../src/cluster/client/kv.ts';
 
 export interface StorageUnderTest {
   readonly kv: KV;

@@ -1,13 +1,23 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClusterPki } from '../../src/cluster/apiserver/pki.ts';
+import { RestClient } from '../../src/cluster/client/rest-client.ts';
 import { ControlPlane, type ControlPlaneOptions } from '../../src/cluster/lab.ts';
+import { nodePaths } from '../../src/cluster/nodes/config.ts';
+import { ProcessNodeProvider } from '../../src/cluster/nodes/process-provider.ts';
+import type { NodeSpec } from '../../src/cluster/nodes/provider.ts';
+import { waitForNodesReady } from '../../src/cluster/nodes/ready.ts';
 
 export interface TestLab {
   readonly home: string;
   readonly kubeconfig: string;
   readonly plane: ControlPlane;
+  /** The lab's process nodes (started by `nodes`, or added by a test). */
+  readonly nodes: ProcessNodeProvider;
+  /** An admin client of the lab. */
+  readonly client: RestClient;
   /** Runs the real kubectl against this lab; never throws, so a test can assert on failures too. */
   kubectl(
     args: readonly string[],
@@ -22,23 +32,63 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
+export interface TestLabOptions extends Partial<ControlPlaneOptions> {
+  /**
+   * Real node agent processes to start, ready before startTestLab returns, named node-N from
+   * `firstNode` on (1 unless given). Node N has the fixed addresses 127.100.0.N and
+   * 127.244.N.0/24, so test files that run at the same time must use different numbers.
+   */
+  readonly nodes?: { readonly count: number; readonly firstNode?: number } & Omit<NodeSpec, 'name'>;
+}
+
 /**
  * Starts a control plane in this process on free loopback ports, with its own home; `options` adds
- * to that, such as `etcdEndpoints` to run it on a real etcd.
+ * to that, such as `etcdEndpoints` to run it on a real etcd, or `nodes`.
  */
-export async function startTestLab(options: Partial<ControlPlaneOptions> = {}): Promise<TestLab> {
+export async function startTestLab(options: TestLabOptions = {}): Promise<TestLab> {
+  const { nodes: nodeOptions, ...planeOptions } = options;
   const home = await mkdtemp(join(tmpdir(), 'orch-lab-test-'));
-  const plane = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0, ...options });
+  const plane = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0, ...planeOptions });
   const kubeconfig = plane.state.kubeconfig;
+  const client = await RestClient.fromKubeconfig(kubeconfig, { component: 'test-lab' });
+  const access = {
+    apiServer: plane.state.apiServer,
+    pki: await ClusterPki.open({ dir: join(home, 'pki') }),
+    client,
+  };
+  const nodes = new ProcessNodeProvider({ home, cluster: async () => access });
+  const stop = async () => {
+    for (const machine of await nodes.list()) await nodes.stop(machine.name);
+    client.close();
+    await plane.stop();
+    await rm(home, { recursive: true, force: true });
+  };
+  if (nodeOptions && nodeOptions.count > 0) {
+    const { count, firstNode = 1, ...spec } = nodeOptions;
+    const names = Array.from({ length: count }, (_, i) => `node-${firstNode + i}`);
+    try {
+      for (const name of names) await nodes.add({ ...spec, name });
+      const started = Date.now();
+      for (const name of names) await nodes.start(name);
+      await waitForNodesReady(client, names, { timeoutMs: 30_000, since: started });
+    } catch (err) {
+      const logs = await Promise.all(
+        names.map((n) => readFile(nodePaths(home, n).log, 'utf8').catch(() => '')),
+      );
+      await stop();
+      throw new Error(
+        `the test lab's nodes did not get Ready: ${(err as Error).message}\n${logs.join('\n')}`,
+      );
+    }
+  }
   return {
     home,
     kubeconfig,
     plane,
+    nodes,
+    client,
     kubectl: (args, options = {}) => runKubectl(kubeconfig, join(home, 'kube-cache'), args, options),
-    stop: async () => {
-      await plane.stop();
-      await rm(home, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

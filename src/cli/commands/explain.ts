@@ -1,6 +1,7 @@
 import { pods } from '../../cluster/api/resources.ts';
 import { RestClient } from '../../cluster/client/rest-client.ts';
 import { readDecision } from '../../cluster/scheduler/decision-annotations.ts';
+import { printTable } from '../table.ts';
 
 /**
  * `orch-lab explain schedule POD`: why the scheduler put a pod where it did (or nowhere), read
@@ -41,18 +42,5 @@ export async function explainSchedule(options: {
     printTable(['NODE', 'FILTERS', 'SCORE', 'SCORE BY PLUGIN (weighted)'], rows);
   } finally {
     client.close();
-  }
-}
-
-/** Columns as kubectl lays them out: left-aligned, three spaces apart. */
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const row of [header, ...rows]) {
-    console.log(
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('   ')
-        .trimEnd(),
-    );
   }
 }

@@ -22,6 +22,7 @@ import {
   validateReplicaSetUpdate,
 } from './apps/validation.ts';
 import { SelfSubjectReview } from './authentication/self-subject-review.ts';
+import { TokenRequest } from './authentication/token-request.ts';
 import { SelfSubjectAccessReview } from './authorization/self-subject-access-review.ts';
 import { SelfSubjectRulesReview } from './authorization/self-subject-rules-review.ts';
 import { validateSelfSubjectAccessReview } from './authorization/validation.ts';
@@ -132,7 +133,7 @@ export interface KindType<T> {
 
 /** A subresource as discovery lists it; its kind may live in another group (pods/eviction is policy/v1). */
 export interface Subresource {
-  readonly name: 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize';
+  readonly name: 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize' | 'token';
   readonly kind: string;
   readonly group?: string;
   readonly version?: string;
@@ -382,6 +383,9 @@ export const serviceAccounts = define<ServiceAccount>({
   plural: 'serviceaccounts',
   shortNames: ['sa'],
   namespaced: true,
+  subresources: [
+    { name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
+  ],
   storagePrefix: 'serviceaccounts',
   schema: ServiceAccount,
   validate: updateOf(validateServiceAccount),
@@ -683,6 +687,15 @@ export const evictionKind: KindType<Eviction> = {
   schema: Eviction,
   defaults: noDefaults,
   validate: validateEviction,
+};
+
+export const tokenRequestKind: KindType<TokenRequest> = {
+  group: 'authentication.k8s.io',
+  version: 'v1',
+  kind: 'TokenRequest',
+  schema: TokenRequest,
+  defaults: noDefaults,
+  validate: () => [],
 };
 
 export const deleteOptionsKind: KindType<DeleteOptions> = {

@@ -28,9 +28,13 @@ export async function admitNamespaceLifecycle(
       throw err;
     });
   if (ns.metadata.deletionTimestamp) {
-    throw forbidden(
-      `${resource} "${obj.metadata.name ?? ''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-    );
+    const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
+    // The NamespaceTerminating cause tells controllers their creates are futile, not failing.
+    throw forbidden(`${resource} "${obj.metadata.name ?? ''}" is forbidden: ${why}`, {
+      name: obj.metadata.name ?? '',
+      kind: resource,
+      causes: [{ reason: 'NamespaceTerminating', message: why, field: 'metadata.namespace' }],
+    });
   }
 }
 
@@ -39,12 +43,21 @@ const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 const TOKEN_EXPIRATION_SECONDS = 3607;
 
 /** What a new pod gets before it is stored: its service account and token, priority, tolerations. */
-export function admitPod(pod: Pod): void {
+export interface PodAdmissionOptions {
+  /**
+   * tolerationSeconds of the not-ready and unreachable tolerations DefaultTolerationSeconds adds
+   * (kube-apiserver's --default-not-ready-toleration-seconds and
+   * --default-unreachable-toleration-seconds): 300 unless given.
+   */
+  readonly defaultTolerationSeconds?: number;
+}
+
+export function admitPod(pod: Pod, options: PodAdmissionOptions = {}): void {
   admitPodServiceAccount(pod);
   mountServiceAccountToken(pod);
   const refused = admitPodPriority(pod);
   if (refused) throw forbidden(`pods "${pod.metadata.name ?? ''}" is forbidden: ${refused}`);
-  admitPodTolerations(pod);
+  admitPodTolerations(pod, options.defaultTolerationSeconds);
 }
 
 /**

@@ -1,20 +1,21 @@
 import { join } from 'node:path';
+import type { KV } from '../client/kv.ts';
 import type { Clock } from '../store/lessor.ts';
 import { AuditLog } from './audit.ts';
-import { RequestAuthenticator } from './authn.ts';
+import { RequestAuthenticator, ServiceAccountTokenGenerator } from './authn.ts';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.ts';
 import { RBACAuthorizer } from './authz/rbac.ts';
 import { RbacCache } from './authz/rbac-cache.ts';
 import type { ApiSubresource } from './discovery.ts';
 import { Discovery } from './discovery.ts';
 import type { SelectorParser, SubresourceHandler } from './handlers/resource.ts';
+import { KubeletClient } from './kubelet-client.ts';
 import type { ClusterPki } from './pki.ts';
 import { GenericStore, type StoreHooks } from './registry/generic-store.ts';
 import type { Strategy } from './registry/strategy.ts';
 import type { SubresourceDeps } from './registry/subresources.ts';
 import { ApiServer, type PathHandler, storeKey, type VersionInfo } from './server.ts';
 import { isAlreadyExists } from './status.ts';
-import type { KV } from './storage/kv.ts';
 import { ObjectStore } from './storage/object-store.ts';
 
 /** One served resource: its strategy, hooks and the subresources discovery lists for it. */
@@ -91,6 +92,14 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     clock: config.clock,
   });
   const serving = await config.pki.ensureServingCertificate(config.servingNames);
+  // kube-apiserver's --kubelet-client-certificate: kubelets let system:masters read logs and run exec.
+  const kubelet = new KubeletClient(
+    await config.pki.issueClientCertificate({
+      commonName: 'kube-apiserver-kubelet-client',
+      organizations: ['system:masters'],
+    }),
+    config.pki.caCertificate,
+  );
   const audit = new AuditLog(config.home ? join(config.home, 'audit.log') : undefined);
   const discovery = new Discovery(
     registrations.map((r) => ({ resource: r.strategy.resource, subresources: r.subresources ?? [] })),
@@ -110,7 +119,12 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
         config.subresources?.({
           stores: lookup,
           authorize: (attributes) => authorizer.authorize(attributes),
+          kubelet,
           rulesFor: (user, namespace) => authorizer.rulesFor(user, namespace),
+          tokens: new ServiceAccountTokenGenerator({
+            privateKey: serviceAccountKey.privateKey,
+            clock: config.clock,
+          }),
         }) ?? new Map(),
     },
     audit,
@@ -126,6 +140,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     port: address.port,
     close: async () => {
       rbac.stop();
+      kubelet.close();
       await server.close();
       await audit.close();
     },

@@ -194,10 +194,24 @@ export class ClusterPki {
   async issueClientCertificate(subject: ClientSubject): Promise<CertificateAndKey> {
     if (subject.commonName === '') throw new Error('a client certificate needs a common name');
     return this.issue({
-      // Organizations first, then CN: the order Go and openssl print ("O = system:masters, CN = ...").
-      subject: [...(subject.organizations ?? []).map((o) => ({ O: [o] })), { CN: [subject.commonName] }],
+      subject: subjectName(subject),
       usage: x509.ExtendedKeyUsage.clientAuth,
       altNames: [],
+    });
+  }
+
+  /**
+   * A serving certificate for a component other than the API server, such as a kubelet on
+   * <nodeIP>:10250: the subject as for a client, the names exactly as given (no defaults).
+   */
+  async issueServingCertificate(subject: ClientSubject, names: ServingNames): Promise<CertificateAndKey> {
+    return this.issue({
+      subject: subjectName(subject),
+      usage: x509.ExtendedKeyUsage.serverAuth,
+      altNames: [
+        ...(names.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+        ...(names.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+      ],
     });
   }
 
@@ -268,6 +282,11 @@ export class ClusterPki {
     ];
     return sameSet(have, want);
   }
+}
+
+/** Organizations first, then CN: the order Go and openssl print ("O = system:masters, CN = ..."). */
+function subjectName(subject: ClientSubject): x509.JsonName {
+  return [...(subject.organizations ?? []).map((o) => ({ O: [o] })), { CN: [subject.commonName] }];
 }
 
 /** The defaults plus the extras, validated, canonical and without repeats. */

@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { notSupported, statusCauses } from '../api/field-error.ts';
 import type { AuditLog } from './audit.ts';
@@ -69,6 +69,8 @@ export const storeKey = (group: string, version: string, resource: string) =>
  */
 export class ApiServer {
   private readonly server: Server;
+  /** Upgraded connections, which Node no longer counts as HTTP ones: close() ends them itself. */
+  private readonly upgraded = new Set<Socket>();
 
   constructor(private readonly options: ApiServerOptions) {
     this.server = createServer(
@@ -93,6 +95,9 @@ export class ApiServer {
     this.server.requestTimeout = 60_000;
     this.server.keepAliveTimeout = 65_000;
     this.server.on('clientError', refuseMalformedRequest);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
     // Node hands CONNECT to a tunnel handler, or else drops the connection; it is a method we do not serve.
     this.server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
       socket.end(methodNotAllowedResponse()),
@@ -113,7 +118,26 @@ export class ApiServer {
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
+    for (const socket of this.upgraded) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * An upgrade request (exec and attach, over WebSocket or SPDY) takes the same path as any other:
+   * kube-apiserver's filters authenticate, audit and authorize it before the handler that serves it
+   * takes the connection over. A response on the socket answers it when it is refused; the
+   * connection then closes, as it cannot go back to plain HTTP.
+   */
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    if (head.length > 0) socket.unshift(head);
+    const res = new ServerResponse(req);
+    res.assignSocket(socket);
+    res.shouldKeepAlive = false;
+    res.once('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
+    this.handle(req, res).catch((err) => sendStatus(res, internalError(err)));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

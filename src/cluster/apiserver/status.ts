@@ -19,7 +19,9 @@ export type StatusReason =
   | 'TooManyRequests'
   | 'InternalError'
   | 'Timeout'
-  | 'ServiceUnavailable';
+  | 'ServiceUnavailable'
+  // StatusReasonUnknown: an error that came with no Status, such as a kubelet out of reach.
+  | '';
 
 export interface StatusCause {
   readonly reason?: string;
@@ -67,7 +69,7 @@ export class StatusError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };

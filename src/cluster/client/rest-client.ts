@@ -47,6 +47,8 @@ export interface RestRequest extends RequestOptions {
   readonly body?: unknown;
   /** application/json unless given (patches name their patch type here). */
   readonly contentType?: string;
+  /** application/json unless given; kubectl get asks for a Table (`application/json;as=Table;...`). */
+  readonly accept?: string;
 }
 
 /** What a list asks for: selectors, paging (limit/continue) and the version to read at. */
@@ -268,6 +270,29 @@ export class RestClient {
   }
 
   /**
+   * A client signing in with a client certificate from the cluster CA, as the lab's own components
+   * do (the scheduler as system:kube-scheduler, each controller as its service account).
+   */
+  static withCertificate(
+    server: string,
+    credential: { readonly ca: string; readonly cert: string; readonly key: string },
+    options: RestClientOptions,
+  ): RestClient {
+    return new RestClient(
+      {
+        contextName: options.component,
+        server,
+        certificateAuthority: credential.ca,
+        clientCertificate: credential.cert,
+        clientKey: credential.key,
+        insecureSkipTlsVerify: false,
+        namespace: 'default',
+      },
+      options,
+    );
+  }
+
+  /**
    * The verbs of one resource from the catalog, typed by it: resource(pods, 'default') reads
    * and writes Pods. Without a namespace a namespaced resource lists and watches across all
    * namespaces, and object verbs use the namespace in the object's metadata.
@@ -278,9 +303,14 @@ export class RestClient {
 
   /** Sends one request and parses the JSON answer; a non-2xx answer rejects with ApiError. */
   async request<T>(req: RestRequest): Promise<T> {
+    return JSON.parse(await this.requestText(req)) as T;
+  }
+
+  /** Sends one request and returns the answer as text (a pod's log); a non-2xx answer rejects with ApiError. */
+  async requestText(req: RestRequest): Promise<string> {
     const answer = await this.exchange(req);
     if (answer.statusCode < 200 || answer.statusCode > 299) throw apiError(answer);
-    return JSON.parse(answer.body.toString('utf8')) as T;
+    return answer.body.toString('utf8');
   }
 
   /**
@@ -333,7 +363,10 @@ export class RestClient {
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const headers: OutgoingHttpHeaders = { Accept: 'application/json', 'User-Agent': this.userAgent };
+    const headers: OutgoingHttpHeaders = {
+      Accept: req.accept ?? 'application/json',
+      'User-Agent': this.userAgent,
+    };
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     if (body) {
@@ -544,7 +577,7 @@ export class ResourceClient<T extends KubeObject> {
   }
 
   /** /api/v1/namespaces/<ns>/pods/<name>/<subresource>, or /apis/<group>/<version>/... */
-  private path(name?: string, subresource?: string, namespace = this.namespace): string {
+  path(name?: string, subresource?: string, namespace = this.namespace): string {
     const { group, version, plural, namespaced } = this.type;
     let path = group ? `/apis/${group}/${version}` : `/api/${version}`;
     if (namespaced && namespace) path += `/namespaces/${encodeURIComponent(namespace)}`;
@@ -552,11 +585,17 @@ export class ResourceClient<T extends KubeObject> {
       throw new Error(`${plural} "${name}": a namespaced resource needs a namespace`);
     }
     path += `/${plural}`;
-    if (name !== undefined) path += `/${encodeURIComponent(name)}`;
+    if (name !== undefined) path += `/${pathSegment(name)}`;
     if (subresource) path += `/${subresource}`;
     return path;
   }
 }
+
+/**
+ * A name as one path segment, escaped as Go's url.PathEscape escapes it (client-go's way): ':' and
+ * '@' stay as they are, so system:coredns is asked for by that name.
+ */
+const pathSegment = (name: string) => encodeURIComponent(name).replaceAll('%3A', ':').replaceAll('%40', '@');
 
 function writeQuery(options: Pick<WriteOptions, 'dryRun' | 'fieldValidation'>): Record<string, QueryValue> {
   return { dryRun: options.dryRun ? 'All' : undefined, fieldValidation: options.fieldValidation };

@@ -22,7 +22,8 @@ let admin: RestClient;
 const tuning = { backoff: { initialMs: 20, maxMs: 100 } };
 
 beforeAll(async () => {
-  lab = await startTestLab();
+  // No controller-manager: its root-ca-cert-publisher would add kube-root-ca.crt to every namespace.
+  lab = await startTestLab({ controllers: false });
   config = await loadRestConfig(lab.kubeconfig);
   admin = new RestClient(config, { component: 'informer-test' });
 });
@@ -245,7 +246,7 @@ describe('SharedInformer against the API server', () => {
 
   it('resumes from its resourceVersion after the API server is stopped and started again', async () => {
     const home = await mkdtemp(join(tmpdir(), 'orch-lab-informer-'));
-    let plane = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0 });
+    let plane = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0, controllers: false });
     const port = Number(new URL(plane.state.apiServer).port);
     const planeConfig = await loadRestConfig(plane.state.kubeconfig);
     const partition = new Partition(port);
@@ -275,7 +276,7 @@ describe('SharedInformer against the API server', () => {
       await plane.stop();
       partition.restore();
       await until(() => traces.some((t) => t.type === 'failed'), 'a failed retry');
-      plane = await ControlPlane.start({ home, apiPort: port, etcdPort: 0 });
+      plane = await ControlPlane.start({ home, apiPort: port, etcdPort: 0, controllers: false });
 
       const writer = new RestClient(planeConfig, { component: 'writer' });
       const cms = writer.resource(configMaps, 'default');

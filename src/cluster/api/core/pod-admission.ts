@@ -37,7 +37,7 @@ export function admitPodPriority(pod: Pod): string | undefined {
 export const defaultTolerationSeconds = 300;
 
 /** admitPodTolerations adds the not-ready and unreachable NoExecute tolerations a pod does not already have. */
-export function admitPodTolerations(pod: Pod): void {
+export function admitPodTolerations(pod: Pod, tolerationSeconds = defaultTolerationSeconds): void {
   const tolerations = pod.spec.tolerations ?? [];
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     // An empty key or effect in a toleration matches any key or effect.
@@ -49,7 +49,7 @@ export function admitPodTolerations(pod: Pod): void {
       key,
       operator: 'Exists',
       effect: 'NoExecute',
-      tolerationSeconds: defaultTolerationSeconds,
+      tolerationSeconds,
     };
     tolerations.push(added);
   }

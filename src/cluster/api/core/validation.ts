@@ -268,10 +268,15 @@ export function validateNodeUpdate(node: Node, old: Node): FieldError[] {
   return errs;
 }
 
-/** Addresses that can never be an endpoint: unspecified, loopback and link-local ones. */
+/**
+ * Addresses that can never be an endpoint: unspecified, loopback and link-local ones. The lab's pod
+ * range 127.244.0.0/16 is loopback by design (process nodes share the host's network), so it is
+ * the one loopback range an endpoint may point at.
+ */
 function specialIPError(ip: string): string | undefined {
   if (ip === '0.0.0.0' || ip === '::') return 'may not be unspecified (0.0.0.0)';
-  if (ip.startsWith('127.') || ip === '::1') return 'may not be in the loopback range (127.0.0.0/8, ::1/128)';
+  if ((ip.startsWith('127.') && !ip.startsWith('127.244.')) || ip === '::1')
+    return 'may not be in the loopback range (127.0.0.0/8, ::1/128)';
   if (ip.startsWith('169.254.') || /^fe[89ab]/i.test(ip))
     return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
   if (ip.startsWith('224.0.0.') || /^ff02:/i.test(ip))

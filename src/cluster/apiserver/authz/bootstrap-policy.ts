@@ -314,6 +314,12 @@ const controllerRoles: Record<string, PolicyRule[]> = {
     rule(['create'], [''], ['endpoints/restricted']),
     eventsRule,
   ],
+  'endpointslice-controller': [
+    rule(READ, [''], ['nodes', 'pods', 'services']),
+    rule(['update'], [''], ['services/finalizers']),
+    rule(['create', 'delete', 'get', 'list', 'update', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+    eventsRule,
+  ],
   'generic-garbage-collector': [
     rule(['delete', 'get', 'list', 'patch', 'update', 'watch'], ['*'], ['*']),
     eventsRule,
@@ -330,11 +336,29 @@ const controllerRoles: Record<string, PolicyRule[]> = {
     rule(['delete', 'get', 'list', 'watch'], [''], ['pods']),
     eventsRule,
   ],
+  'pod-garbage-collector': [
+    rule(['delete', 'list', 'watch'], [''], ['pods']),
+    rule(['get', 'list'], [''], ['nodes']),
+    rule(['patch'], [''], ['pods/status']),
+  ],
   'replicaset-controller': [
     rule(['get', 'list', 'update', 'watch'], ['apps', 'extensions'], ['replicasets']),
     rule(['update'], ['apps', 'extensions'], ['replicasets/status']),
     rule(['update'], ['apps', 'extensions'], ['replicasets/finalizers']),
     rule(['create', 'delete', 'list', 'patch', 'watch'], [''], ['pods']),
+    eventsRule,
+  ],
+  'root-ca-cert-publisher': [rule(['create', 'update'], [''], ['configmaps']), eventsRule],
+  'service-account-controller': [rule(['create'], [''], ['serviceaccounts']), eventsRule],
+  // The cloud provider's service controller, which the lab's load balancer (service-lb.ts) stands in for.
+  'service-controller': [
+    rule(READ, [''], ['services']),
+    rule(['patch', 'update'], [''], ['services/status']),
+    eventsRule,
+  ],
+  'taint-eviction-controller': [
+    rule(['delete', 'get', 'list', 'watch'], [''], ['pods']),
+    rule(['patch'], [''], ['pods/status']),
     eventsRule,
   ],
   'replication-controller': [

@@ -1,14 +1,15 @@
+import type { Namespace } from '../../api/core/namespace.ts';
 import type { Pod } from '../../api/core/pod.ts';
 import { statusCauses } from '../../api/field-error.ts';
 import { convertFieldSelector, FieldSelectorError, parseFieldSelector } from '../../api/fields.ts';
 import { parseSelector, SelectorError } from '../../api/labels.ts';
 import { decodeAs, findResource, type ResourceType, resources } from '../../api/resources.ts';
-import { admitNamespaceLifecycle, admitPod } from '../admission.ts';
+import { admitNamespaceLifecycle, admitPod, type PodAdmissionOptions } from '../admission.ts';
 import type { SelectorParser } from '../handlers/resource.ts';
 import type { ResourceRegistration, StoreLookup } from '../index.ts';
 import { badRequest, invalid } from '../status.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { DeleteOptions, GenericStore } from './generic-store.ts';
+import type { DeleteOptions, GenericStore, StoreHooks } from './generic-store.ts';
 import { type ServiceAllocationOptions, ServiceAllocator } from './service-allocation.ts';
 import type { KubeObject, Strategy } from './strategy.ts';
 
@@ -67,6 +68,7 @@ export function builtinResources(
   stores: StoreLookup,
   storage?: ObjectStore,
   allocation: ServiceAllocationOptions = {},
+  admission: PodAdmissionOptions = {},
 ): ResourceRegistration[] {
   const serviceAllocator = storage ? new ServiceAllocator(storage, allocation) : undefined;
   return resources.map((type) => ({
@@ -75,9 +77,10 @@ export function builtinResources(
     hooks: {
       admitCreate: async (obj, scope) => {
         if (type.namespaced) await admitNamespaceLifecycle(type.plural, obj, scope, stores);
-        if (type.plural === 'pods' && type.group === '') admitPod(obj as unknown as Pod);
+        if (type.plural === 'pods' && type.group === '') admitPod(obj as unknown as Pod, admission);
       },
       gracePeriod: type.plural === 'pods' && type.group === '' ? podGracePeriod : undefined,
+      ...(type.plural === 'namespaces' && type.group === '' ? namespaceDeletion : {}),
       ...(type.plural === 'services' && type.group === '' ? serviceAllocator?.hooks() : {}),
     },
   }));
@@ -95,6 +98,19 @@ function podGracePeriod(obj: KubeObject, options: DeleteOptions): number | undef
   const grace = options.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
   return grace > 0 ? grace : undefined;
 }
+
+/**
+ * A namespace is deleted in two steps, as kube-apiserver's namespace storage does: DELETE marks it
+ * (deletionTimestamp, phase Terminating) while spec.finalizers names work to do ("kubernetes": the
+ * namespace controller empties it), and the namespaces/finalize update that clears them removes it.
+ */
+const namespaceDeletion: Pick<StoreHooks, 'finalizersPending' | 'markDeleting'> = {
+  finalizersPending: (obj) => ((obj as unknown as Namespace).spec?.finalizers?.length ?? 0) > 0,
+  markDeleting: (obj) => {
+    const ns = obj as unknown as Namespace;
+    ns.status = { ...ns.status, phase: 'Terminating' };
+  },
+};
 
 /** Label and field selectors of list and watch requests, with kube-apiserver's 400 wording. */
 export const selectorParser: SelectorParser = {

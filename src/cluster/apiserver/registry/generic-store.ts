@@ -60,6 +60,13 @@ export interface StoreHooks {
   beginUpdate?(obj: KubeObject, old: KubeObject, scope: RequestScope): Promise<FinishFunc | undefined>;
   /** After the object is gone from the store: release what it held. */
   afterDelete?(obj: KubeObject): Promise<void>;
+  /**
+   * Finalizers a resource keeps outside metadata.finalizers (a namespace's spec.finalizers): while
+   * this says some remain, a delete only marks the object, and removing them completes it.
+   */
+  finalizersPending?(obj: KubeObject): boolean;
+  /** What else changes when the object is marked for deletion (a namespace turns Terminating). */
+  markDeleting?(obj: KubeObject): void;
 }
 
 /**
@@ -197,8 +204,9 @@ export class GenericStore {
           throw conflict(this.groupResource, name, OBJECT_MODIFIED);
         }
         const next = this.keepServerFields(desired, current);
+        // Other subresources (namespaces/finalize) change only what their handler's mutate sets.
         if (subresource === 'status') this.strategy.prepareForStatusUpdate(next, current);
-        else {
+        else if (!subresource) {
           this.strategy.prepareForUpdate(next, current);
           finish = await this.hooks.beginUpdate?.(next, current, scope);
         }
@@ -213,7 +221,7 @@ export class GenericStore {
     await settle(!scope.dryRun);
     if (scope.dryRun) return this.withTypeMeta(result ?? stored);
     // The last finalizer removed from an object being deleted completes the deletion.
-    if (stored.metadata.deletionTimestamp && !stored.metadata.finalizers?.length) {
+    if (this.deletionComplete(stored)) {
       const deleted = await this.storage.delete<KubeObject>(key).catch(() => undefined);
       if (!deleted) return this.withTypeMeta(stored);
       await this.hooks.afterDelete?.(deleted);
@@ -276,7 +284,7 @@ export class GenericStore {
       !options.propagationPolicy || (finalizer !== 'orphan' && finalizer !== 'foregroundDeletion');
     const finalizers = new Set((current.metadata.finalizers ?? []).filter(keep));
     if (policyFinalizer) finalizers.add(policyFinalizer);
-    if (finalizers.size === 0 && !grace) {
+    if (finalizers.size === 0 && !grace && !this.hooks.finalizersPending?.(current)) {
       if (scope.dryRun) return this.withTypeMeta(current);
       try {
         const deleted = await this.storage.delete<KubeObject>(key, (cur) =>
@@ -307,10 +315,20 @@ export class GenericStore {
         if (policyFinalizer && !meta.finalizers?.includes(policyFinalizer)) {
           meta.finalizers = [...(meta.finalizers ?? []), policyFinalizer];
         }
-        return { ...cur, metadata: meta };
+        const next = { ...cur, metadata: meta };
+        this.hooks.markDeleting?.(next);
+        return next;
       })
       .catch((err) => Promise.reject(this.storageError(err, name)));
     return this.withTypeMeta(marked);
+  }
+
+  private deletionComplete(obj: KubeObject): boolean {
+    return (
+      Boolean(obj.metadata.deletionTimestamp) &&
+      !obj.metadata.finalizers?.length &&
+      !this.hooks.finalizersPending?.(obj)
+    );
   }
 
   /** Watches one namespace (or all) from a resourceVersion; see ObjectStore.watch. */

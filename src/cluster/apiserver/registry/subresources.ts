@@ -1,4 +1,5 @@
 import type { Binding } from '../../api/core/binding.ts';
+import type { Namespace } from '../../api/core/namespace.ts';
 import type { Pod } from '../../api/core/pod.ts';
 import { statusCauses } from '../../api/field-error.ts';
 import { formatTime } from '../../api/meta.ts';
@@ -10,21 +11,28 @@ import {
   type ResourceType,
   scaleKind,
   selfSubjectRulesReviews as selfSubjectRulesReviewKind,
+  tokenRequestKind,
 } from '../../api/resources.ts';
-import type { UserInfo } from '../authn.ts';
+import type { ServiceAccountTokenGenerator, UserInfo } from '../authn.ts';
 import type { Attributes } from '../authz/attributes.ts';
 import type { AuthorizationDecision, UserRules } from '../authz/rbac.ts';
 import type { ResourceRequest, SubresourceHandler } from '../handlers/resource.ts';
 import { sendJSON } from '../http.ts';
 import type { StoreLookup } from '../index.ts';
+import type { KubeletClient } from '../kubelet-client.ts';
 import { applyPatch, patchTypeOf } from '../patch.ts';
 import { badRequest, conflict, invalid, methodNotSupported } from '../status.ts';
+import { podExec, podLog } from './pod-connect.ts';
 import type { KubeObject } from './strategy.ts';
 
 export interface SubresourceDeps {
   readonly stores: StoreLookup;
   readonly authorize: (attributes: Attributes) => AuthorizationDecision;
+  /** How pods/log and pods/exec reach the kubelets. */
+  readonly kubelet: KubeletClient;
   readonly rulesFor: (user: UserInfo, namespace: string) => UserRules;
+  /** Signs the tokens serviceaccounts/token hands out. */
+  readonly tokens: ServiceAccountTokenGenerator;
 }
 
 /** A success Status, as kube-apiserver answers a binding or an eviction. */
@@ -89,6 +97,33 @@ const podBinding: SubresourceHandler = async (ctx) => {
   });
   ctx.produced(pod.metadata.resourceVersion);
   sendJSON(ctx.res, 201, success(201));
+};
+
+/**
+ * namespaces/finalize: how the namespace controller says its work is done. The update sets
+ * spec.finalizers (which the main resource keeps as they are); when none are left on a namespace
+ * being deleted, the namespace is removed.
+ */
+const namespaceFinalize: SubresourceHandler = async (ctx) => {
+  if (ctx.info.verb !== 'update') throw methodNotSupported();
+  const body = (await ctx.body()) as Namespace | null;
+  const finalizers = body?.spec?.finalizers ?? [];
+  const updated = await ctx.store
+    .guaranteedUpdate(
+      ctx.scope,
+      ctx.info.name,
+      (current) => {
+        const ns = current as unknown as Namespace;
+        const version = body?.metadata?.resourceVersion;
+        if (version) ns.metadata.resourceVersion = version;
+        ns.spec = { ...ns.spec, finalizers: finalizers.length > 0 ? finalizers : undefined };
+        return current;
+      },
+      'finalize',
+    )
+    .catch((err) => Promise.reject(ctx.store.storageError(err, ctx.info.name)));
+  ctx.produced(updated.metadata.resourceVersion);
+  sendJSON(ctx.res, 200, updated);
 };
 
 /** pods/eviction: a polite delete (drain uses it); without PodDisruptionBudgets it always succeeds. */
@@ -257,22 +292,72 @@ const selfSubjectReview: SubresourceHandler = async (ctx) => {
   });
 };
 
-/** Subresources that need a node (log, exec) answer for a pod that has none as Kubernetes does. */
-const needsNode: SubresourceHandler = async (ctx) => {
-  const pod = (await ctx.store.get(ctx.scope.namespace, ctx.info.name)) as unknown as Pod;
-  if (!pod.spec.nodeName) throw badRequest(`pod ${ctx.info.name} does not have a host assigned`);
-  throw badRequest(`the node agent of ${pod.spec.nodeName} cannot be reached`);
-};
+/** TokenRequest's bounds (pkg/registry/core/serviceaccount/storage/token.go): at least 10 minutes. */
+const MIN_TOKEN_SECONDS = 600;
+const MAX_TOKEN_SECONDS = 2 ** 32;
+
+/**
+ * serviceaccounts/token: TokenRequest, the API kubectl create token and the kubelet's projected
+ * service-account tokens use. The token names the ServiceAccount by name and UID and, when bound to
+ * a pod, that pod too, so the authenticator can refuse it once either is gone.
+ */
+function serviceAccountToken(deps: SubresourceDeps): SubresourceHandler {
+  return async (ctx) => {
+    if (ctx.info.verb !== 'create') throw methodNotSupported();
+    const request = decodeOrThrow(tokenRequestKind, await ctx.body(), ctx.scope.fieldValidation);
+    const account = await ctx.store.get(ctx.scope.namespace, ctx.info.name);
+    const seconds = request.spec.expirationSeconds ?? 3600;
+    if (seconds < MIN_TOKEN_SECONDS || seconds > MAX_TOKEN_SECONDS) {
+      throw invalid('authentication.k8s.io', 'TokenRequest', ctx.info.name, [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'spec.expirationSeconds',
+          message: `Invalid value: ${seconds}: may not specify a duration less than 10 minutes or greater than 2^32 seconds`,
+        },
+      ]);
+    }
+    const ref = request.spec.boundObjectRef;
+    let boundPod: { name: string; uid: string } | undefined;
+    if (ref?.kind === 'Pod' && ref.name) {
+      const pod = await deps.stores('', 'pods').get(ctx.scope.namespace, ref.name);
+      if (ref.uid && ref.uid !== pod.metadata.uid) {
+        throw conflict(
+          ctx.store.groupResource,
+          ctx.info.name,
+          `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+        );
+      }
+      boundPod = { name: ref.name, uid: pod.metadata.uid ?? '' };
+    }
+    const { token, expirationTimestamp } = await deps.tokens.generateToken({
+      namespace: ctx.scope.namespace,
+      name: ctx.info.name,
+      uid: account.metadata.uid ?? '',
+      boundPod,
+      audiences: request.spec.audiences?.length ? request.spec.audiences : undefined,
+      expirationSeconds: seconds,
+    });
+    sendJSON(ctx.res, 201, {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name: ctx.info.name, namespace: ctx.scope.namespace, creationTimestamp: null },
+      spec: { ...request.spec, expirationSeconds: seconds },
+      status: { token, expirationTimestamp: formatTime(expirationTimestamp.getTime()) },
+    });
+  };
+}
 
 export function builtinSubresources(deps: SubresourceDeps): ReadonlyMap<string, SubresourceHandler> {
   const handlers = new Map<string, SubresourceHandler>([
+    ['namespaces/finalize', namespaceFinalize],
     ['pods/binding', podBinding],
     ['pods/eviction', podEviction],
-    ['pods/log', needsNode],
-    ['pods/exec', needsNode],
+    ['pods/log', podLog(deps)],
+    ['pods/exec', podExec(deps)],
     ['selfsubjectaccessreviews/', selfSubjectAccessReview(deps)],
     ['selfsubjectreviews/', selfSubjectReview],
     ['selfsubjectrulesreviews/', selfSubjectRulesReview(deps)],
+    ['serviceaccounts/token', serviceAccountToken(deps)],
   ]);
   for (const plural of ['deployments', 'replicasets', 'replicationcontrollers']) {
     const type = findResource(plural === 'replicationcontrollers' ? '' : 'apps', 'v1', plural);

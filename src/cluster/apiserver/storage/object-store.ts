@@ -1,7 +1,7 @@
+import type { KV } from '../../client/kv.ts';
 import { CompactedError, FutureRevisionError } from '../../store/errors.ts';
 import type { KeyValue, Event as KVEvent, WatchHandle } from '../../store/types.ts';
 import { StorageError } from './errors.ts';
-import type { KV } from './kv.ts';
 
 /** Any API object: storage only needs its metadata. */
 export interface StoredObject {

@@ -1,4 +1,4 @@
-import type { Store } from '../../store/store.ts';
+import type { Store } from '../store/store.ts';
 
 /**
  * KV is the part of etcd's API the API server stores objects through. The embedded Store has it,

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { CompactedError } from '../../store/errors.ts';
+import { CompactedError } from '../store/errors.ts';
 import {
   compactionRequestPb,
   fromRangeResponse,
@@ -9,7 +9,7 @@ import {
   rangeRequestPb,
   txnRequestPb,
   watchCreateRequestPb,
-} from '../../store/grpc/convert.ts';
+} from '../store/grpc/convert.ts';
 import type {
   CompactionRequestPb,
   GrpcStatus,
@@ -22,8 +22,8 @@ import type {
   TxnResponsePb,
   WatchRequestPb,
   WatchResponsePb,
-} from '../../store/grpc/messages.ts';
-import { service } from '../../store/grpc/server.ts';
+} from '../store/grpc/messages.ts';
+import { service } from '../store/grpc/server.ts';
 import type {
   CompactionRequest,
   CompactionResponse,
@@ -34,7 +34,7 @@ import type {
   WatchCreateRequest,
   WatchHandle,
   WatchSink,
-} from '../../store/types.ts';
+} from '../store/types.ts';
 import type { KV } from './kv.ts';
 
 export interface EtcdKVOptions {
