@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The UI tests render ink into a terminal emulator; ink draws nothing but a last frame under CI.
+    env: { CI: 'false', CONTINUOUS_INTEGRATION: 'false' },
   },
 });

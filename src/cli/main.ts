@@ -35,9 +35,12 @@ program
   .option('--runtime <runtime>', 'how nodes run: auto, process or docker', 'auto')
   .option('--api-port <port>', 'API server port (0 picks a free one)', port, 6443)
   .option('--etcd-port <port>', "the store's etcd v3 port (0 picks a free one)", port, 2379)
-  .action(async (o: { nodes: number; runtime: string; apiPort: number; etcdPort: number }) =>
-    (await import('../tui/run.tsx')).runStart({ home: home(), ...o }),
-  );
+  .action(async (o: { nodes: number; runtime: string; apiPort: number; etcdPort: number }) => {
+    // ink draws only a final frame when CI is set (it reads it when first loaded, below); a
+    // learner's terminal is interactive even inside a CI job's shell.
+    if (process.stdout.isTTY) process.env.CI = process.env.CONTINUOUS_INTEGRATION = 'false';
+    await (await import('../tui/run.tsx')).runStart({ home: home(), ...o });
+  });
 
 program
   .command('up')
