@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, leases, pods } from '../../src/cluster/api/resources.ts';
 import { ClusterPki } from '../../src/cluster/apiserver/pki.ts';
+import type { LeaderElectedComponent } from '../../src/cluster/client/leader-election.ts';
 import { RestClient } from '../../src/cluster/client/rest-client.ts';
-import { type RunningControllerManager, startControllerManager } from '../../src/cluster/controllers/run.ts';
+import { startControllerManager } from '../../src/cluster/controllers/run.ts';
 import { startTestLab, type TestLab } from '../support/lab.ts';
 import { eventually } from './support.ts';
 
@@ -26,7 +27,7 @@ const rs = (replicas: number) =>
 describe('leader election between controller-managers', () => {
   let lab: TestLab;
   let client: RestClient;
-  const managers: RunningControllerManager[] = [];
+  const managers: LeaderElectedComponent[] = [];
 
   beforeAll(async () => {
     // The lab's own controller-manager stays off: the test runs two of them against its API server.

@@ -12,11 +12,13 @@
  * not hand the lock over early. With releaseOnCancel, stopping a leader empties holderIdentity so
  * a standby takes over at its next retry instead of waiting out the lease.
  */
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
 import type { Lease } from '../api/coordination/lease.ts';
 import { leases } from '../api/resources.ts';
 import { type Clock, sleep, systemClock } from './clock.ts';
-import type { EventRecorder } from './event-recorder.ts';
+import { EventRecorder } from './event-recorder.ts';
 import { isAlreadyExists, isConflict, isNotFound, type RestClient } from './rest-client.ts';
 
 export interface LeaderElectionOptions {
@@ -199,4 +201,49 @@ export class LeaderElector {
         `${this.options.identity} ${what}`,
       );
   }
+}
+
+/** A component that acts only while it holds its Lease, until stopped. */
+export interface LeaderElectedComponent {
+  /** True while this copy holds the Lease. */
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * runLeaderElected campaigns for kube-system/<name> as kube components do (identity hostname_uuid,
+ * releasing the Lease on stop) and runs `lead` while leading. Leadership lost is not the end (a kube
+ * component exits and is restarted): it campaigns again until stopped.
+ */
+export function runLeaderElected(options: {
+  readonly client: RestClient;
+  readonly name: string;
+  /** The Event source of "<identity> became leader". */
+  readonly component: string;
+  readonly timings?: LeaderElectionTimings;
+  readonly onError: (err: unknown) => void;
+  readonly lead: (signal: AbortSignal) => Promise<void>;
+}): LeaderElectedComponent {
+  const { client, onError } = options;
+  const elector = new LeaderElector({
+    client,
+    namespace: 'kube-system',
+    name: options.name,
+    identity: `${hostname()}_${randomUUID()}`,
+    ...options.timings,
+    releaseOnCancel: true,
+    recorder: new EventRecorder({ client, component: options.component, onError }),
+    onError,
+  });
+  const abort = new AbortController();
+  const running = (async () => {
+    while (!abort.signal.aborted) await elector.run(abort.signal, options.lead);
+  })();
+  return {
+    isLeader: () => elector.isLeader(),
+    stop: async () => {
+      abort.abort();
+      await running.catch(onError);
+    },
+  };
 }

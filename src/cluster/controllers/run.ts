@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { ClusterPki } from '../apiserver/pki.ts';
-import { EventRecorder } from '../client/event-recorder.ts';
-import { type LeaderElectionTimings, LeaderElector } from '../client/leader-election.ts';
+import {
+  type LeaderElectedComponent,
+  type LeaderElectionTimings,
+  runLeaderElected,
+} from '../client/leader-election.ts';
 import { RestClient } from '../client/rest-client.ts';
 import { SharedInformerFactory } from '../client/shared-informer.ts';
 import {
@@ -11,13 +12,6 @@ import {
   type ControllerServiceAccount,
   ControllerServiceAccounts,
 } from './controller-manager.ts';
-
-/** A controller-manager running against an API server, until stopped. */
-export interface RunningControllerManager {
-  /** True while this one holds the kube-system/kube-controller-manager Lease. */
-  isLeader(): boolean;
-  stop(): Promise<void>;
-}
 
 /**
  * startControllerManager runs kube-controller-manager's counterpart as a client of the API server.
@@ -34,7 +28,7 @@ export async function startControllerManager(options: {
   onError: (err: unknown) => void;
   leaderElection?: LeaderElectionTimings;
   controllers?: Omit<ControllerManagerOptions, 'onError'>;
-}): Promise<RunningControllerManager> {
+}): Promise<LeaderElectedComponent> {
   const clientAs = async (commonName: string, organizations: string[], component: string) => {
     const credential = await options.pki.issueClientCertificate({ commonName, organizations });
     return RestClient.withCertificate(
@@ -55,40 +49,26 @@ export async function startControllerManager(options: {
       ),
     );
   }
-  const identity = `${hostname()}_${randomUUID()}`;
-  const elector = new LeaderElector({
+  const running = runLeaderElected({
     client: own,
-    namespace: 'kube-system',
     name: 'kube-controller-manager',
-    identity,
-    ...options.leaderElection,
-    releaseOnCancel: true,
-    recorder: new EventRecorder({
-      client: own,
-      component: 'kube-controller-manager',
-      onError: options.onError,
-    }),
+    component: 'kube-controller-manager',
+    timings: options.leaderElection,
     onError: options.onError,
+    lead: async (signal) => {
+      const informers = new SharedInformerFactory({ client: own });
+      const manager = new ControllerManager(informers, (name) => serviceAccountClients.get(name)!, {
+        rootCACertificate: options.pki.caCertificate,
+        ...options.controllers,
+        onError: options.onError,
+      });
+      await manager.run(signal);
+    },
   });
-  const abort = new AbortController();
-  const lead = async (signal: AbortSignal) => {
-    const informers = new SharedInformerFactory({ client: own });
-    const manager = new ControllerManager(informers, (name) => serviceAccountClients.get(name)!, {
-      rootCACertificate: options.pki.caCertificate,
-      ...options.controllers,
-      onError: options.onError,
-    });
-    await manager.run(signal);
-  };
-  // Leadership lost is not the end (kube-controller-manager exits and is restarted): campaign again.
-  const running = (async () => {
-    while (!abort.signal.aborted) await elector.run(abort.signal, lead);
-  })();
   return {
-    isLeader: () => elector.isLeader(),
+    isLeader: () => running.isLeader(),
     stop: async () => {
-      abort.abort();
-      await running.catch(options.onError);
+      await running.stop();
       own.close();
       for (const client of serviceAccountClients.values()) client.close();
     },

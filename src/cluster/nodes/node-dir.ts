@@ -1,7 +1,9 @@
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import { z } from 'zod';
+import { nodes as nodeResource } from '../api/resources.ts';
 import type { ClusterPki } from '../apiserver/pki.ts';
 import { updateKubeconfig } from '../client/kubeconfig.ts';
+import { isNotFound } from '../client/rest-client.ts';
 import {
   imageCacheDir,
   NodeConfig,
@@ -14,7 +16,7 @@ import {
   writeNodeConfig,
 } from './config.ts';
 import { writeNodeCredentials } from './credentials.ts';
-import type { NodeSpec } from './provider.ts';
+import type { ClusterAccess, NodeSpec } from './provider.ts';
 
 /** The nodes that have a folder under $ORCH_LAB_HOME/nodes, by name. */
 export async function readNodeConfigs(home: string): Promise<NodeConfig[]> {
@@ -90,4 +92,15 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** The undoing of prepareNode, once its machine is gone: the Node object and the node's folder. */
+export async function forgetNode(home: string, name: string, cluster: ClusterAccess): Promise<void> {
+  await cluster.client
+    .resource(nodeResource)
+    .delete(name)
+    .catch((err) => {
+      if (!isNotFound(err)) throw err;
+    });
+  await rm(nodePaths(home, name).dir, { recursive: true, force: true });
 }

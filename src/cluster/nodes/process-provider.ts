@@ -3,11 +3,9 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { nodes as nodeResource } from '../api/resources.ts';
-import { isNotFound } from '../client/rest-client.ts';
 import { agentBundle } from './agent-bundle.ts';
 import { type NodeConfig, nodePaths, readNodeConfig } from './config.ts';
-import { pointNodeAt, prepareNode, readNodeConfigs } from './node-dir.ts';
+import { forgetNode, pointNodeAt, prepareNode, readNodeConfigs } from './node-dir.ts';
 import type { ClusterAccess, NodeMachine, NodeProvider, NodeSpec } from './provider.ts';
 
 /** An address in the pod range no node uses (node N has 127.244.N.0/24, N from 1). */
@@ -99,14 +97,7 @@ export class ProcessNodeProvider implements NodeProvider {
   async remove(name: string): Promise<void> {
     await this.config(name);
     await this.stop(name);
-    const { client } = await this.options.cluster();
-    await client
-      .resource(nodeResource)
-      .delete(name)
-      .catch((err) => {
-        if (!isNotFound(err)) throw err;
-      });
-    await rm(nodePaths(this.options.home, name).dir, { recursive: true, force: true });
+    await forgetNode(this.options.home, name, await this.options.cluster());
   }
 
   async list(): Promise<NodeMachine[]> {

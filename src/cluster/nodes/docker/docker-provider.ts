@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { z } from 'zod';
 import { milliValue, parseQuantity, value } from '../../api/quantity.ts';
-import { nodes as nodeResource } from '../../api/resources.ts';
 import { DEFAULT_SERVICE_CIDR } from '../../apiserver/registry/service-allocation.ts';
-import { isNotFound } from '../../client/rest-client.ts';
 import { type NodeConfig, nodePaths, readNodeConfig } from '../config.ts';
-import { pointNodeAt, prepareNode, readNodeConfigs } from '../node-dir.ts';
+import { forgetNode, pointNodeAt, prepareNode, readNodeConfigs } from '../node-dir.ts';
 import type { ClusterAccess, NodeMachine, NodeProvider, NodeSpec } from '../provider.ts';
 import { DockerEngineError } from './engine.ts';
 import { ensureNodeImage, IMAGE_LABELS } from './image.ts';
@@ -213,14 +211,7 @@ export class DockerNodeProvider implements NodeProvider {
     const state = await this.inspect(name);
     if (state) await this.docker.getContainer(state.id).remove({ force: true, v: true });
     if (this.localEngine) await deletePodRoute(config.podCIDR, config.nodeIP);
-    const { client } = await this.options.cluster();
-    await client
-      .resource(nodeResource)
-      .delete(name)
-      .catch((err) => {
-        if (!isNotFound(err)) throw err;
-      });
-    await rm(nodePaths(this.options.home, name).dir, { recursive: true, force: true });
+    await forgetNode(this.options.home, name, await this.options.cluster());
   }
 
   async list(): Promise<NodeMachine[]> {
