@@ -116,6 +116,8 @@ export function App({ onQuit }: { readonly onQuit: () => void }) {
     if (focus === 'prompt') {
       if (key.escape) return setFocus('map');
       if (key.shift && key.tab) return cycle(-1);
+      // `:` means "to the prompt" everywhere; on an empty prompt it is that key, not a character.
+      if (input === ':' && repl.input === '') return;
       return repl.onKey(input, key);
     }
     if (input === 'q') return onQuit();
