@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,7 +236,29 @@ describe.runIf(runSuite)('a lab of Docker nodes', () => {
   }, 40_000);
 
   it('rebuilds the pods of a killed node container on the other nodes', async () => {
-    ok(await kubectl('create', 'deployment', 'web', '--image', 'nginx', '--replicas', '2'));
+    // Kept off the bare nginx pod's node: killing that node would (rightly) evict nginx, which the
+    // down-and-up case below still needs.
+    const manifest = join(home, 'web.yaml');
+    await writeFile(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+            - matchExpressions: [{key: kubernetes.io/hostname, operator: NotIn, values: [${nginxNode}]}]
+      containers: [{name: nginx, image: nginx}]
+`,
+    );
+    ok(await kubectl('apply', '-f', manifest));
     const placed = await eventually(async () => {
       const out = ok(
         await kubectl(
