@@ -27,6 +27,11 @@ const port = (value: string) => {
   return n;
 };
 const urls = (value: string) => value.split(',').map((url) => url.trim());
+const seconds = (value: string) => {
+  const n = Number(value.replace(/s$/, ''));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`not a whole number of seconds: ${value}`);
+  return n;
+};
 
 program
   .command('start')
@@ -55,6 +60,16 @@ program
   .option('--memory <quantity>', 'memory capacity of each new node (default 4Gi)')
   .option('--labels <k=v,...>', 'labels of each new node')
   .option('--taints <k=v:Effect,...>', 'taints of each new node')
+  .option(
+    '--node-monitor-grace-period <seconds>',
+    'silence after which a node turns NotReady (lab: 20, Kubernetes: 40)',
+    seconds,
+  )
+  .option(
+    '--default-toleration-seconds <seconds>',
+    'how long pods stay on a NotReady or unreachable node before eviction (lab: 30, Kubernetes: 300)',
+    seconds,
+  )
   .action(
     async (
       o: {
@@ -64,6 +79,8 @@ program
         etcdPort: number;
         etcdEndpoints?: string[];
         apiHost?: string;
+        nodeMonitorGracePeriod?: number;
+        defaultTolerationSeconds?: number;
       } & NodeFlags,
     ) => {
       await (await labCommands()).up({ home: home(), ...o });
@@ -169,6 +186,8 @@ program
   .option('--etcd-port <port>', "the store's etcd v3 port", port, 2379)
   .option('--etcd-endpoints <url,...>', 'etcd cluster to keep objects in instead of the lab store', urls)
   .option('--service-cluster-ip-range <cidr>', 'the range Service cluster IPs come from (10.96.0.0/12)')
+  .option('--node-monitor-grace-period <seconds>', 'silence after which a node turns NotReady', seconds)
+  .option('--default-toleration-seconds <seconds>', 'how long pods stay on an unhealthy node', seconds)
   .action(
     async (o: {
       apiHost: string;
@@ -176,6 +195,8 @@ program
       etcdPort: number;
       etcdEndpoints?: string[];
       serviceClusterIpRange?: string;
+      nodeMonitorGracePeriod?: number;
+      defaultTolerationSeconds?: number;
     }) => (await labCommands()).controlPlane({ home: home(), ...o }),
   );
 

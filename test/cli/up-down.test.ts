@@ -52,6 +52,9 @@ describe('orch-lab up, status, down', () => {
     expect((await orchLab('kubeconfig')).stdout.trim()).toBe(join(home, 'kubeconfig'));
     const status = await orchLab('status');
     expect(status.stdout).toMatch(/API server\s+https:\/\/127\.0\.0\.1:\d+ \(ready\)/);
+    expect(status.stdout).toContain(
+      'Node health:   NotReady after 20s without a heartbeat; its pods evicted 30s later',
+    );
     const again = await orchLab('up', '--nodes', '0', '--api-port', '0', '--etcd-port', '0');
     expect(again.stdout).toContain('already running');
   });
@@ -68,7 +71,24 @@ describe('orch-lab up, status, down', () => {
     ).toBe('configmap/kept created\n');
     expect((await orchLab('down')).stdout).toMatch(/Stopped the lab/);
     expect((await orchLab('status')).code).toBe(1);
-    await orchLab('up', '--nodes', '0', '--api-port', '0', '--etcd-port', '0');
+    // Shorter node-health clocks, as a learner in a hurry sets them (kube-controller-manager's and
+    // kube-apiserver's flags).
+    await orchLab(
+      'up',
+      '--nodes',
+      '0',
+      '--api-port',
+      '0',
+      '--etcd-port',
+      '0',
+      '--node-monitor-grace-period',
+      '8',
+      '--default-toleration-seconds',
+      '5s',
+    );
+    expect((await orchLab('status')).stdout).toContain(
+      'Node health:   NotReady after 8s without a heartbeat; its pods evicted 5s later',
+    );
     const got = await kubectl('get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}');
     expect(got.stdout).toBe('1');
     const log = await readFile(join(home, 'logs', 'control-plane.log'), 'utf8');

@@ -23,6 +23,8 @@ export interface TestLab {
     args: readonly string[],
     options?: { input?: string; env?: Record<string, string> },
   ): Promise<KubectlResult>;
+  /** Runs `orch-lab` (bin/orch-lab.js) with this lab's home, as a learner at a terminal would. */
+  orchLab(args: readonly string[]): Promise<KubectlResult>;
   stop(): Promise<void>;
 }
 
@@ -88,11 +90,33 @@ export async function startTestLab(options: TestLabOptions = {}): Promise<TestLa
     nodes,
     client,
     kubectl: (args, options = {}) => runKubectl(kubeconfig, join(home, 'kube-cache'), args, options),
+    orchLab: (args) => runOrchLab(home, args),
     stop,
   };
 }
 
-function runKubectl(
+const ORCH_LAB_BIN = join(import.meta.dirname, '../../bin/orch-lab.js');
+
+/** Runs `orch-lab` with ORCH_LAB_HOME set to `home`; never throws. */
+export function runOrchLab(
+  home: string,
+  args: readonly string[],
+  timeoutMs = 150_000,
+): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [ORCH_LAB_BIN, ...args],
+      { env: { ...process.env, ORCH_LAB_HOME: home }, timeout: timeoutMs },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+export function runKubectl(
   kubeconfig: string,
   cacheDir: string,
   args: readonly string[],

@@ -28,6 +28,10 @@ export interface UpOptions extends NodeFlags {
   readonly runtime: string;
   /** Where the API server listens; by default where the nodes reach it (see chooseLabRuntime). */
   readonly apiHost?: string;
+  /** Seconds of node silence before NotReady; the lab default unless given. */
+  readonly nodeMonitorGracePeriod?: number;
+  /** Seconds pods stay on a NotReady or unreachable node; the lab default unless given. */
+  readonly defaultTolerationSeconds?: number;
 }
 
 const BIN = new URL('../../../bin/orch-lab.js', import.meta.url).pathname;
@@ -90,6 +94,10 @@ export async function up(options: UpOptions, progress: UpProgress = printedProgr
         apiHost,
       ];
       if (options.etcdEndpoints) args.push('--etcd-endpoints', options.etcdEndpoints.join(','));
+      if (options.nodeMonitorGracePeriod)
+        args.push('--node-monitor-grace-period', String(options.nodeMonitorGracePeriod));
+      if (options.defaultTolerationSeconds)
+        args.push('--default-toleration-seconds', String(options.defaultTolerationSeconds));
       // Process nodes can bind only loopback addresses, Service addresses included.
       if (runtime === 'process') args.push('--service-cluster-ip-range', LOOPBACK_SERVICE_CIDR);
       const child = spawn(process.execPath, [BIN, ...args], {
@@ -218,6 +226,11 @@ export async function status(options: { home: string }): Promise<void> {
   console.log(`  API server   ${state.apiServer} (${ready ? 'ready' : 'not ready'})`);
   console.log(`  store        etcd v3 API on ${state.etcd}`);
   console.log(`kubeconfig:    ${state.kubeconfig}`);
+  if (state.nodeMonitorGracePeriodSeconds !== undefined && state.defaultTolerationSeconds !== undefined)
+    console.log(
+      `Node health:   NotReady after ${state.nodeMonitorGracePeriodSeconds}s without a heartbeat; ` +
+        `its pods evicted ${state.defaultTolerationSeconds}s later`,
+    );
   const ingress = ready
     ? await withAdmin(state, (client) => ingressAddress(client)).catch(() => undefined)
     : undefined;
@@ -250,9 +263,19 @@ export async function controlPlane(options: {
   etcdPort: number;
   etcdEndpoints?: readonly string[];
   serviceClusterIpRange?: string;
+  nodeMonitorGracePeriod?: number;
+  defaultTolerationSeconds?: number;
 }): Promise<void> {
   const plane = await ControlPlane.start({
     serviceClusterIPRange: options.serviceClusterIpRange,
+    defaultTolerationSeconds: options.defaultTolerationSeconds,
+    ...(options.nodeMonitorGracePeriod
+      ? {
+          controllerManager: {
+            nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriod * 1000 },
+          },
+        }
+      : {}),
     home: options.home,
     apiHost: options.apiHost,
     apiPort: options.apiPort,
