@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { readProxySocket } from '../../src/cluster/proxy/index.ts';
 import type { KubectlResult, TestLab } from '../support/lab.ts';
 
 /**
@@ -15,6 +17,11 @@ export interface ScenarioLab {
   kubectl(args: readonly string[], options?: { input?: string }): Promise<KubectlResult>;
   /** Runs `orch-lab` on the lab's home (node kill, node start, ...); never throws. */
   orchLab(args: readonly string[]): Promise<KubectlResult>;
+  /**
+   * Takes the control plane down and brings it back on the same addresses (store, API server,
+   * scheduler, controllers), leaving the nodes running.
+   */
+  restartControlPlane(): Promise<void>;
 }
 
 /** A getter, because scenarios register their cases before the lab (made in beforeAll) exists. */
@@ -29,5 +36,6 @@ export function processScenarioLab(lab: TestLab, nodes: readonly string[]): Scen
     nodes,
     kubectl: (args, options) => lab.kubectl(args, options),
     orchLab: (args) => lab.orchLab(args),
+    restartControlPlane: () => lab.restartControlPlane(),
   };
 }

@@ -13,6 +13,7 @@ import { waitForNodesReady } from '../../src/cluster/nodes/ready.ts';
 export interface TestLab {
   readonly home: string;
   readonly kubeconfig: string;
+  /** The running control plane (a new one after restartControlPlane). */
   readonly plane: ControlPlane;
   /** The lab's process nodes (started by `nodes`, or added by a test). */
   readonly nodes: ProcessNodeProvider;
@@ -25,6 +26,12 @@ export interface TestLab {
   ): Promise<KubectlResult>;
   /** Runs `orch-lab` (bin/orch-lab.js) with this lab's home, as a learner at a terminal would. */
   orchLab(args: readonly string[]): Promise<KubectlResult>;
+  /**
+   * Stops the control plane and starts it again on the same home and ports, so the nodes find it
+   * where they left it. In-process, so a stop rather than a kill: what a restart must not lose or
+   * duplicate is the same either way.
+   */
+  restartControlPlane(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +57,7 @@ export interface TestLabOptions extends Partial<ControlPlaneOptions> {
 export async function startTestLab(options: TestLabOptions = {}): Promise<TestLab> {
   const { nodes: nodeOptions, ...planeOptions } = options;
   const home = await mkdtemp(join(tmpdir(), 'orch-lab-test-'));
-  const plane = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0, ...planeOptions });
+  let plane = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0, ...planeOptions });
   const kubeconfig = plane.state.kubeconfig;
   const client = await RestClient.fromKubeconfig(kubeconfig, { component: 'test-lab' });
   const access = {
@@ -83,12 +90,21 @@ export async function startTestLab(options: TestLabOptions = {}): Promise<TestLa
       );
     }
   }
+  const restartControlPlane = async () => {
+    const apiPort = Number(new URL(plane.state.apiServer).port);
+    const etcdPort = Number(plane.state.etcd.split(':').at(-1));
+    await plane.stop();
+    plane = await ControlPlane.start({ home, ...planeOptions, apiPort, etcdPort });
+  };
   return {
     home,
     kubeconfig,
-    plane,
+    get plane() {
+      return plane;
+    },
     nodes,
     client,
+    restartControlPlane,
     kubectl: (args, options = {}) => runKubectl(kubeconfig, join(home, 'kube-cache'), args, options),
     orchLab: (args) => runOrchLab(home, args),
     stop,
