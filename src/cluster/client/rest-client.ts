@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
+import { createSecureContext } from 'node:tls';
 import type { KubeObject, ListMeta, Status } from '../api/meta.ts';
 import type { ResourceType } from '../api/resources.ts';
 import { loadRestConfig, type RestConfig } from './kubeconfig.ts';
@@ -251,9 +252,13 @@ export class RestClient {
     }
     this.agent = new Agent({
       keepAlive: true,
-      ca: config.certificateAuthority,
-      cert: config.clientCertificate,
-      key: config.clientKey,
+      // One context for every connection: given only ca/cert/key, each new socket would parse the
+      // key and certificates again (a handshake's largest cost after the signature).
+      secureContext: createSecureContext({
+        ca: config.certificateAuthority,
+        cert: config.clientCertificate,
+        key: config.clientKey,
+      }),
       rejectUnauthorized: !config.insecureSkipTlsVerify,
       ...(config.tlsServerName ? { servername: config.tlsServerName } : {}),
     });

@@ -12,6 +12,10 @@
  * Scores are strings, as the simulator writes them. A node absent from filter-result was not
  * evaluated (the search stopped early); absent from score-result, it was filtered out, or it was
  * the only feasible node, which kube-scheduler does not score.
+ *
+ * At most MAX_NODES_RECORDED nodes appear in each: the chosen one, then the best scored, then those
+ * filtered out. The whole record of a 500-node cluster would add ~100 KB to every pod, which each
+ * write, watch and informer then carries.
  */
 import type { DecisionRecord } from './framework/interface.ts';
 
@@ -21,22 +25,47 @@ export const FinalScoreResultAnnotation = 'scheduler-simulator/finalscore-result
 export const SelectedNodeAnnotation = 'scheduler-simulator/selected-node';
 export const BindResultAnnotation = 'scheduler-simulator/bind-result';
 
-const stringify = (byNode: Record<string, Record<string, string | number>>): string =>
-  JSON.stringify(
-    Object.fromEntries(
-      Object.entries(byNode).map(([node, byPlugin]) => [
-        node,
-        Object.fromEntries(Object.entries(byPlugin).map(([plugin, v]) => [plugin, String(v)])),
-      ]),
-    ),
-  );
+export const MAX_NODES_RECORDED = 20;
+
+/** JSON with every score as a string; built by hand, as it runs for each node of each decision. */
+function stringify(
+  byNode: Record<string, Record<string, string | number>>,
+  kept: ReadonlySet<string>,
+): string {
+  const nodes: string[] = [];
+  for (const node in byNode) {
+    if (!kept.has(node)) continue;
+    const plugins: string[] = [];
+    const byPlugin = byNode[node]!;
+    for (const plugin in byPlugin)
+      plugins.push(`${JSON.stringify(plugin)}:${JSON.stringify(String(byPlugin[plugin]))}`);
+    nodes.push(`${JSON.stringify(node)}:{${plugins.join(',')}}`);
+  }
+  return `{${nodes.join(',')}}`;
+}
+
+/** The nodes worth recording: the selected one, the best scored, then the refused, then the rest. */
+function nodesToRecord(record: DecisionRecord, selectedNode: string | undefined): ReadonlySet<string> {
+  const evaluated = Object.keys(record.filter);
+  if (evaluated.length <= MAX_NODES_RECORDED) return new Set(evaluated);
+  const total = (node: string) => Object.values(record.finalScore[node] ?? {}).reduce((a, b) => a + b, 0);
+  const scored = Object.keys(record.finalScore).sort((a, b) => total(b) - total(a));
+  const refused = evaluated.filter((n) => Object.values(record.filter[n] ?? {}).some((v) => v !== 'passed'));
+  const kept = new Set<string>();
+  for (const node of [...(selectedNode ? [selectedNode] : []), ...scored, ...refused, ...evaluated]) {
+    if (kept.size === MAX_NODES_RECORDED) break;
+    kept.add(node);
+  }
+  return kept;
+}
 
 /** The annotations for a record; `selectedNode` only when the pod was bound. */
 export function decisionAnnotations(record: DecisionRecord, selectedNode?: string): Record<string, string> {
+  const kept = nodesToRecord(record, selectedNode);
   const annotations: Record<string, string> = {
-    [FilterResultAnnotation]: stringify(record.filter),
-    [ScoreResultAnnotation]: stringify(record.score),
-    [FinalScoreResultAnnotation]: stringify(record.finalScore),
+    [FilterResultAnnotation]: stringify(record.filter, kept),
+    [ScoreResultAnnotation]: stringify(record.score, kept),
+    [FinalScoreResultAnnotation]: stringify(record.finalScore, kept),
   };
   if (selectedNode) {
     annotations[SelectedNodeAnnotation] = selectedNode;

@@ -50,7 +50,24 @@ function maxInto(into: ResourceList, other: ResourceList): void {
  * runtime's overhead on top. With `nonZero`, a container that asks for no CPU or memory counts as
  * asking for the defaults above (NodeResourcesFit's scoring does that so empty pods still spread).
  */
-export function podRequests(pod: Pod, options: { readonly nonZero?: boolean } = {}): ResourceList {
+export function podRequests(pod: Pod, options: { readonly nonZero?: boolean } = {}): Readonly<ResourceList> {
+  // Scoring asks once per node and plugin; a pod's requests cannot change (its spec's resources
+  // are immutable), so they are worked out once per pod object, and frozen so no caller adds to them.
+  const cached = requestsCache.get(pod) ?? {};
+  const key = options.nonZero ? 'nonZero' : 'requested';
+  const known = cached[key];
+  if (known) return known;
+  const computed = Object.freeze(computePodRequests(pod, options));
+  requestsCache.set(pod, { ...cached, [key]: computed });
+  return computed;
+}
+
+const requestsCache = new WeakMap<
+  Pod,
+  { requested?: Readonly<ResourceList>; nonZero?: Readonly<ResourceList> }
+>();
+
+function computePodRequests(pod: Pod, options: { readonly nonZero?: boolean }): ResourceList {
   const containerRequests = (c: Container): ResourceList => {
     const list = toResourceList(c.resources?.requests);
     if (options.nonZero) {
