@@ -19,6 +19,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     description: 'a three-node process lab: up until Ready, 100 pods create -> Running, node agent memory',
     run: async () => (await import('./nodes/main.ts')).run(),
   },
+  controllers: {
+    description: 'three process nodes: 100 replicas to Available, a v1 -> v2 rollout, 100 Deployments x 10',
+    run: async () => (await import('./controllers/main.ts')).run(),
+  },
   services: {
     description: 'requests/s and added p99 through a NodePort to 3 nginx pods; pod Ready -> traffic',
     run: async () => (await import('./services/main.ts')).run(),

@@ -519,7 +519,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
  * binary (about 35 MB of file-backed pages) is shared by every container, as a cgroup would not
  * charge a shared library's page cache to each, so a 32Mi limit leaves a program room to run.
  */
-function chargedMemory(pid: number): number {
+export function chargedMemory(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
