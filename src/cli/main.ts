@@ -186,6 +186,7 @@ program
   .option('--etcd-port <port>', "the store's etcd v3 port", port, 2379)
   .option('--etcd-endpoints <url,...>', 'etcd cluster to keep objects in instead of the lab store', urls)
   .option('--service-cluster-ip-range <cidr>', 'the range Service cluster IPs come from (10.96.0.0/12)')
+  .option('--load-balancer-ip-range <cidr>', 'the range LoadBalancer external IPs come from (127.200.0.0/24)')
   .option('--node-monitor-grace-period <seconds>', 'silence after which a node turns NotReady', seconds)
   .option('--default-toleration-seconds <seconds>', 'how long pods stay on an unhealthy node', seconds)
   .action(
@@ -195,6 +196,7 @@ program
       etcdPort: number;
       etcdEndpoints?: string[];
       serviceClusterIpRange?: string;
+      loadBalancerIpRange?: string;
       nodeMonitorGracePeriod?: number;
       defaultTolerationSeconds?: number;
     }) => (await labCommands()).controlPlane({ home: home(), ...o }),

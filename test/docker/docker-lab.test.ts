@@ -1,13 +1,21 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SERVICE_CIDR } from '../../src/cluster/apiserver/registry/service-allocation.ts';
 import { connectEngine } from '../../src/cluster/nodes/docker/engine.ts';
+import { runControllerScenarios } from '../scenarios/controllers.case.ts';
+import { dockerScenarioLab } from '../scenarios/lab.ts';
+import { NODE_SCENARIOS_NAMESPACE, runNodeScenarios } from '../scenarios/nodes.case.ts';
+import { runServiceScenarios, SERVICE_SCENARIOS_NAMESPACE } from '../scenarios/services.case.ts';
 
 // Issue 7: a three-node lab whose nodes are Docker containers, driven as a learner drives it
-// (orch-lab, real kubectl, the docker CLI). It runs only where a Docker engine answers; with
-// ORCH_LAB_REQUIRE_DOCKER=1 (as .ci/run sets) a missing engine fails the suite instead.
+// (orch-lab, real kubectl, the docker CLI): the scenarios process labs run (test/scenarios), then
+// what only Docker nodes do. One engine holds one lab at a time, so every Docker scenario runs here,
+// on this one lab. It runs only where a Docker engine answers; with ORCH_LAB_REQUIRE_DOCKER=1 (as
+// .ci/run sets) a missing engine fails the suite instead.
 
 const bin = join(import.meta.dirname, '../../bin/orch-lab.js');
 const noEngine = await connectEngine().then(
@@ -23,10 +31,14 @@ interface Result {
   readonly stderr: string;
 }
 
-function run(cmd: string, args: string[], timeout = 90_000): Promise<Result> {
+function run(cmd: string, args: string[], timeout = 90_000, env: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env: { ...process.env, ORCH_LAB_HOME: home }, timeout }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    execFile(
+      cmd,
+      args,
+      { env: { ...process.env, ORCH_LAB_HOME: home, ...env }, timeout },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -102,6 +114,11 @@ describe.runIf(runSuite)('a lab of Docker nodes', () => {
       '0',
       '--etcd-port',
       '0',
+      // Shorter node-health clocks than the lab's 20 s and 30 s: two cases here kill a node.
+      '--node-monitor-grace-period',
+      '10',
+      '--default-toleration-seconds',
+      '10',
     );
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
@@ -137,6 +154,25 @@ describe.runIf(runSuite)('a lab of Docker nodes', () => {
     );
     expect(nodes.split('\n')).toContain(`node-2 ${nodeIP} True`);
     expect(nodes.split('\n').filter((line) => line.endsWith(' True'))).toHaveLength(3);
+  });
+
+  // The scenarios every runtime runs, each in a namespace of its own, before the cases below that
+  // partition, kill and restart nodes.
+  describe('scenarios shared with process labs', () => {
+    const lab = () => dockerScenarioLab(home, ['node-1', 'node-2', 'node-3']);
+    runNodeScenarios(lab);
+    runServiceScenarios(lab);
+    runControllerScenarios(lab);
+
+    // Gone before the Docker-only cases start, whose pods must meet none of theirs (crictl ps lists
+    // every namespace); busybox sleeps ignore SIGTERM, so their pods go first with a short grace.
+    afterAll(async () => {
+      const namespaces = [NODE_SCENARIOS_NAMESPACE, SERVICE_SCENARIOS_NAMESPACE];
+      for (const namespace of namespaces) {
+        ok(await kubectl('delete', 'pods', '--all', '--grace-period', '1', '--namespace', namespace));
+      }
+      ok(await kubectl('delete', 'namespace', ...namespaces));
+    }, 120_000);
   });
 
   it('runs nginx, reachable at its pod IP from the host', async () => {
@@ -276,7 +312,23 @@ spec:
     const victim = placed[0]!;
     ok(await orchLab('node', 'kill', victim));
     expect(ok(await docker('inspect', '-f', '{{.State.Running}}', `orch-lab-${victim}`))).toBe('false');
-    // 20 s until the node is NotReady, 30 s more of toleration, then eviction and a new pod elsewhere.
+    // The host routes the service range via a node that runs, whichever held it, so the Service
+    // in front of nginx still answers at its cluster IP from here.
+    const nodeIPs = ok(
+      await kubectl(
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}={.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}',
+      ),
+    );
+    const route = ok(await run('ip', ['route', 'show', 'exact', DEFAULT_SERVICE_CIDR]));
+    const holder = nodeIPs.split('\n').find((line) => line.endsWith(`=${/via (\S+)/.exec(route)?.[1]}`));
+    expect(holder).toBeDefined();
+    expect(holder).not.toMatch(new RegExp(`^${victim}=`));
+    const webIP = await jsonpath('service', 'web', '.spec.clusterIP');
+    expect(await eventually(() => fetchPod(webIP), 10_000)).toContain('Welcome to nginx!');
+    // 10 s until the node is NotReady, 10 s more of toleration, then eviction and a new pod elsewhere.
     await eventually(async () => {
       const out = ok(
         await kubectl(
@@ -318,12 +370,43 @@ spec:
     expect(page).toContain('Welcome to nginx!');
   }, 150_000);
 
+  it('reaches the engine wherever DOCKER_HOST points, and says so when nothing answers there', async () => {
+    // A TCP front for the local engine's socket stands in for an engine on another machine.
+    let connections = 0;
+    const front = createServer((client) => {
+      connections++;
+      const engine = connect('/var/run/docker.sock');
+      const close = () => {
+        client.destroy();
+        engine.destroy();
+      };
+      client.on('error', close).pipe(engine).on('error', close).pipe(client);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const dockerHost = `tcp://127.0.0.1:${(front.address() as AddressInfo).port}`;
+      const list = await run(process.execPath, [bin, 'node', 'list'], 60_000, { DOCKER_HOST: dockerHost });
+      expect(list.stderr).toBe('');
+      for (const name of ['node-1', 'node-2', 'node-3'])
+        expect(list.stdout).toMatch(new RegExp(`^${name}\\s+Ready\\s`, 'm'));
+      expect(connections).toBeGreaterThan(0);
+    } finally {
+      front.close();
+    }
+    const nowhere = await run(process.execPath, [bin, 'node', 'list'], 60_000, {
+      DOCKER_HOST: 'tcp://127.0.0.1:1',
+    });
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain('no Docker engine answers at tcp://127.0.0.1:1');
+  });
+
   it('purges exactly what it made: containers, network, images and routes', async () => {
     ok(await orchLab('down', '--purge'));
     expect(await labContainers()).toEqual([]);
     expect(ok(await docker('network', 'ls', '--filter', `label=orch-lab.home=${home}`, '-q'))).toBe('');
     expect(ok(await docker('images', '-a', '--filter', 'label=orch-lab.cluster=orch-lab', '-q'))).toBe('');
-    expect(ok(await run('ip', ['route']))).not.toMatch(/^10\.244\.\d+\.0\/24 via 172\.30\./m);
+    // Pod ranges, the service range and the load balancer's range were all routed via nodes.
+    expect(ok(await run('ip', ['route']))).not.toMatch(/ via 172\.30\./);
   }, 60_000);
 
   it('names what a crashed run left in the way, and how to remove it', async () => {

@@ -8,6 +8,7 @@ import { loadRestConfig } from '../../cluster/client/kubeconfig.ts';
 import { RestClient } from '../../cluster/client/rest-client.ts';
 import { ControlPlane, type LabState, labPaths, runningLab } from '../../cluster/lab.ts';
 import { nodesDir } from '../../cluster/nodes/config.ts';
+import { DOCKER_LOAD_BALANCER_IP_RANGE } from '../../cluster/nodes/docker/network.ts';
 import {
   chooseLabRuntime,
   type NodeFlags,
@@ -98,8 +99,10 @@ export async function up(options: UpOptions, progress: UpProgress = printedProgr
         args.push('--node-monitor-grace-period', String(options.nodeMonitorGracePeriod));
       if (options.defaultTolerationSeconds)
         args.push('--default-toleration-seconds', String(options.defaultTolerationSeconds));
-      // Process nodes can bind only loopback addresses, Service addresses included.
+      // Process nodes can bind only loopback addresses, Service addresses included; on Docker nodes
+      // external IPs come from a range the host routes to a node, as it routes the service range.
       if (runtime === 'process') args.push('--service-cluster-ip-range', LOOPBACK_SERVICE_CIDR);
+      else args.push('--load-balancer-ip-range', DOCKER_LOAD_BALANCER_IP_RANGE);
       const child = spawn(process.execPath, [BIN, ...args], {
         detached: true,
         stdio: ['ignore', log.fd, log.fd],
@@ -263,19 +266,21 @@ export async function controlPlane(options: {
   etcdPort: number;
   etcdEndpoints?: readonly string[];
   serviceClusterIpRange?: string;
+  loadBalancerIpRange?: string;
   nodeMonitorGracePeriod?: number;
   defaultTolerationSeconds?: number;
 }): Promise<void> {
   const plane = await ControlPlane.start({
     serviceClusterIPRange: options.serviceClusterIpRange,
     defaultTolerationSeconds: options.defaultTolerationSeconds,
-    ...(options.nodeMonitorGracePeriod
-      ? {
-          controllerManager: {
-            nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriod * 1000 },
-          },
-        }
-      : {}),
+    controllerManager: {
+      ...(options.nodeMonitorGracePeriod
+        ? { nodeLifecycle: { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriod * 1000 } }
+        : {}),
+      ...(options.loadBalancerIpRange
+        ? { serviceLB: { loadBalancerIPRange: options.loadBalancerIpRange } }
+        : {}),
+    },
     home: options.home,
     apiHost: options.apiHost,
     apiPort: options.apiPort,

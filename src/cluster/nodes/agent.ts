@@ -113,7 +113,7 @@ async function startNodeProxy(
     client,
     nodeName: config.name,
     nodeIP: config.nodeIP,
-    clusterCIDR: '127.244.0.0/16',
+    clusterCIDR: config.clusterCIDR,
     nodeDir,
     onError: (err) => log(`kube-proxy: ${err instanceof Error ? err.message : String(err)}`),
   });

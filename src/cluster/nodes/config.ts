@@ -9,8 +9,9 @@ import { quantityError } from '../api/quantity.ts';
  * `orch-lab node-agent --config <nodeDir>/node.json` can run on the host or inside a container
  * with the folder mounted somewhere else. Paths inside are relative to the folder holding the file.
  *
- * Node N of a lab gets node IP 127.100.0.N and pod CIDR 127.244.N.0/24: loopback addresses, so
- * every node and pod is reachable from the host with no network set-up.
+ * Node N of a lab gets node IP 127.100.0.N and pod CIDR 127.244.N.0/24, inside the lab's cluster
+ * CIDR 127.244.0.0/16: loopback addresses, so every node and pod is reachable from the host with no
+ * network set-up.
  */
 
 const quantity = z.string().refine((q) => quantityError(q) === undefined, {
@@ -30,6 +31,12 @@ export const NodeConfig = z.object({
   name: z.string().refine((n) => isDNS1123Label(n).length === 0, 'not a DNS-1123 label'),
   nodeIP: z.ipv4(),
   podCIDR: z.cidrv4(),
+  /**
+   * The pods' range of the whole lab, holding every node's podCIDR: kube-proxy's --cluster-cidr,
+   * which tells traffic from pods from traffic from elsewhere. A node folder made before it existed
+   * has none, and its kube-proxy writes no masquerade rule.
+   */
+  clusterCIDR: z.cidrv4().optional(),
   /** The API server, as the node reaches it: https://127.0.0.1:6443 */
   apiServer: z.url(),
   capacity: z
@@ -76,10 +83,10 @@ export const nodePaths = (home: string, name: string) => ({
 export const nodesDir = (home: string) => join(home, 'nodes');
 export const imageCacheDir = (home: string) => join(home, 'images');
 
-/** Node N's addresses; N runs from 1 to 254 so both stay inside their ranges. */
-export function nodeAddresses(index: number): { nodeIP: string; podCIDR: string } {
+/** Node N's addresses; N runs from 1 to 254 so all stay inside their ranges. */
+export function nodeAddresses(index: number): { nodeIP: string; podCIDR: string; clusterCIDR: string } {
   if (!Number.isInteger(index) || index < 1 || index > 254) throw new Error(`no node addresses for ${index}`);
-  return { nodeIP: `127.100.0.${index}`, podCIDR: `127.244.${index}.0/24` };
+  return { nodeIP: `127.100.0.${index}`, podCIDR: `127.244.${index}.0/24`, clusterCIDR: '127.244.0.0/16' };
 }
 
 /** The N of a node's addresses: the last part of its node IP. */

@@ -26,7 +26,11 @@ const cluster = () => ({ apiServer: lab.plane.state.apiServer, pki });
 describe('prepareNode', () => {
   it('gives node-N the addresses N, and other names the lowest free ones', async () => {
     const second = await prepareNode(lab.home, { name: 'node-2' }, cluster());
-    expect([second.nodeIP, second.podCIDR]).toEqual(['127.100.0.2', '127.244.2.0/24']);
+    expect([second.nodeIP, second.podCIDR, second.clusterCIDR]).toEqual([
+      '127.100.0.2',
+      '127.244.2.0/24',
+      '127.244.0.0/16',
+    ]);
     const worker = await prepareNode(lab.home, { name: 'worker' }, cluster());
     expect([worker.nodeIP, worker.podCIDR]).toEqual(['127.100.0.1', '127.244.1.0/24']);
     const taken = await prepareNode(lab.home, { name: 'node-1' }, cluster());

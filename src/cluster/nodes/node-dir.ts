@@ -29,8 +29,10 @@ export async function readNodeConfigs(home: string): Promise<NodeConfig[]> {
   return configs;
 }
 
-/** Where node N lives: its node IP (whose last part is N), pod CIDR and image cache. */
-export type NodeLayout = (index: number) => Pick<NodeConfig, 'nodeIP' | 'podCIDR' | 'imageCache'>;
+/** Where node N lives: its node IP (whose last part is N), pod CIDR (in the cluster CIDR) and image cache. */
+export type NodeLayout = (
+  index: number,
+) => Pick<NodeConfig, 'nodeIP' | 'podCIDR' | 'clusterCIDR' | 'imageCache'>;
 
 /** node-2 before node-10. */
 const byNodeNumber = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });

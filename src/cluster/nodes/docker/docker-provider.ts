@@ -11,13 +11,14 @@ import { DockerEngineError } from './engine.ts';
 import { ensureNodeImage, IMAGE_LABELS } from './image.ts';
 import {
   conflict,
+  DOCKER_LOAD_BALANCER_IP_RANGE,
   dockerNodeAddresses,
   ensureNetwork,
   inspectNetwork,
   LAB_LABELS,
   type LabNetwork,
 } from './network.ts';
-import { deletePodRoute, replacePodRoute } from './routes.ts';
+import { deleteRoute, replacePodRoute, replaceServiceRoute, routeVia } from './routes.ts';
 import { tarArchive } from './tar.ts';
 
 /** The lab's name in Docker: its network, and the cluster label on all it makes (kind's "kind"). */
@@ -28,6 +29,9 @@ const NODE_HOME = '/var/lib/orch-lab';
 const STOP_TIMEOUT_S = 15;
 
 export const containerName = (node: string) => `orch-lab-${node}`;
+
+/** The Service addresses of a Docker lab: cluster IPs, and the external IPs of LoadBalancer Services. */
+const SERVICE_RANGES = [DEFAULT_SERVICE_CIDR, DOCKER_LOAD_BALANCER_IP_RANGE];
 
 /** $ORCH_LAB_HOME/docker.json: that this lab's nodes are containers, and on which network. */
 const DockerLabFile = z.object({ cluster: z.string(), network: z.string() });
@@ -161,6 +165,7 @@ export class DockerNodeProvider implements NodeProvider {
       if ((await this.inspect(name))?.running) throw err;
       throw new DockerEngineError(`the agent of ${name} exited as it started:\n${await this.logs(name)}`);
     });
+    await this.routeServices();
     state = (await this.inspect(name)) ?? state;
     return this.machine(updated, state);
   }
@@ -171,23 +176,27 @@ export class DockerNodeProvider implements NodeProvider {
     const container = this.docker.getContainer(state.id);
     if (state.paused) await container.unpause();
     await container.stop({ t: STOP_TIMEOUT_S }).catch(ignoreStatus(304));
+    await this.routeServices();
   }
 
   async kill(name: string): Promise<void> {
     const state = await this.inspect(name);
     if (!state?.running) throw new Error(`node ${name} is not running`);
     await this.docker.getContainer(state.id).kill({ signal: 'SIGKILL' });
+    await this.routeServices();
   }
 
   /** docker pause: every process of the node is frozen, as a hung machine would be. */
   async pause(name: string): Promise<void> {
     const state = await this.running(name);
     if (!state.paused) await this.docker.getContainer(state.id).pause();
+    await this.routeServices();
   }
 
   async unpause(name: string): Promise<void> {
     const state = await this.running(name);
     if (state.paused) await this.docker.getContainer(state.id).unpause();
+    await this.routeServices();
   }
 
   /** Cuts the node off the lab network: it keeps running, but reaches nothing and nothing reaches it. */
@@ -195,6 +204,7 @@ export class DockerNodeProvider implements NodeProvider {
     const state = await this.running(name);
     if (!state.networks.includes(LAB_NAME)) return;
     await this.docker.getNetwork(LAB_NAME).disconnect({ Container: state.id, Force: true });
+    await this.routeServices();
   }
 
   /** Puts a partitioned node back on the lab network, at the IP its certificate names. */
@@ -204,14 +214,18 @@ export class DockerNodeProvider implements NodeProvider {
     if (state.networks.includes(LAB_NAME)) return;
     await this.connect(state.id, config);
     await this.routePods(config);
+    await this.routeServices();
   }
 
   async remove(name: string): Promise<void> {
     const config = await this.config(name);
     const state = await this.inspect(name);
     if (state) await this.docker.getContainer(state.id).remove({ force: true, v: true });
-    if (this.localEngine) await deletePodRoute(config.podCIDR, config.nodeIP);
+    if (this.localEngine) {
+      for (const range of [config.podCIDR, ...SERVICE_RANGES]) await deleteRoute(range, config.nodeIP);
+    }
     await forgetNode(this.options.home, name, await this.options.cluster());
+    await this.routeServices();
   }
 
   async list(): Promise<NodeMachine[]> {
@@ -237,7 +251,8 @@ export class DockerNodeProvider implements NodeProvider {
   async purge(): Promise<string[]> {
     const removed: string[] = [];
     for (const config of await readNodeConfigs(this.options.home)) {
-      if (this.localEngine) await deletePodRoute(config.podCIDR, config.nodeIP);
+      if (!this.localEngine) break;
+      for (const range of [config.podCIDR, ...SERVICE_RANGES]) await deleteRoute(range, config.nodeIP);
     }
     const containers = await this.docker.listContainers({
       all: true,
@@ -383,12 +398,12 @@ export class DockerNodeProvider implements NodeProvider {
   }
 
   /**
-   * The node's pod range, and the service range, made local inside its container (AnyIP routes), so
-   * each pod binds its own IP and the node's kube-proxy binds cluster IPs with no address to add
-   * per pod or Service; and the pod range routed to the container from the host.
+   * The node's pod range, and the Service ranges, made local inside its container (AnyIP routes), so
+   * each pod binds its own IP and the node's kube-proxy binds cluster and external IPs with no
+   * address to add per pod or Service; and the pod range routed to the container from the host.
    */
   private async routePods(config: NodeConfig): Promise<void> {
-    for (const range of [config.podCIDR, DEFAULT_SERVICE_CIDR]) {
+    for (const range of [config.podCIDR, ...SERVICE_RANGES]) {
       const output = await this.exec(config.name, ['ip', 'route', 'replace', 'local', range, 'dev', 'lo']);
       if (output.exitCode !== 0) {
         throw new DockerEngineError(
@@ -402,9 +417,36 @@ export class DockerNodeProvider implements NodeProvider {
       );
     } else {
       this.options.onProgress?.(
-        `${config.name}: the engine is on another machine (DOCKER_HOST), so pod IPs ${config.podCIDR} are ` +
-          'not routed from this one; reach pods through kubectl (logs, exec, port-forward) instead.',
+        `${config.name}: the engine is on another machine (DOCKER_HOST), so pod IPs ${config.podCIDR} and ` +
+          'Service addresses are not routed from this one; reach them through kubectl (logs, exec, ' +
+          'port-forward) or at node ports on the engine machine instead.',
       );
+    }
+  }
+
+  /**
+   * Routes the Service ranges from the host via a node that can answer (running, not paused, on the
+   * lab network): the one they go via now while it can, else the first. Called whenever a node
+   * comes or goes, so `curl <cluster IP>` from the host keeps working while any node runs.
+   */
+  private async routeServices(): Promise<void> {
+    if (!this.localEngine) return;
+    const configs = await readNodeConfigs(this.options.home);
+    const serving: string[] = [];
+    for (const config of configs) {
+      const state = await this.inspect(config.name);
+      if (state?.running && !state.paused && state.networks.includes(LAB_NAME)) serving.push(config.nodeIP);
+    }
+    if (serving.length === 0) return;
+    for (const range of SERVICE_RANGES) {
+      const via = await routeVia(range);
+      const next = via && serving.includes(via) ? via : serving[0]!;
+      if (next === via) continue;
+      await replaceServiceRoute(
+        range,
+        next,
+        configs.map((c) => c.nodeIP),
+      ).catch((err: Error) => this.options.onProgress?.(err.message));
     }
   }
 

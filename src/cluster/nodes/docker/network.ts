@@ -12,11 +12,23 @@ export interface LabNetwork {
   readonly gateway: string;
 }
 
+/** The pods' range of a Docker lab (kind's default too): node N's pod CIDR is 10.244.N.0/24. */
+export const DOCKER_CLUSTER_CIDR = '10.244.0.0/16';
+
+/**
+ * Where a Docker lab's load balancer takes external IPs from: outside the pod and service ranges,
+ * and routed from the host to a node, as the service range is (see routeServices in the provider).
+ */
+export const DOCKER_LOAD_BALANCER_IP_RANGE = '10.250.0.0/24';
+
 /** Node N's addresses on a docker lab: its container's IP on the lab network, and pod CIDR 10.244.N.0/24. */
-export function dockerNodeAddresses(network: LabNetwork, index: number): { nodeIP: string; podCIDR: string } {
+export function dockerNodeAddresses(
+  network: LabNetwork,
+  index: number,
+): { nodeIP: string; podCIDR: string; clusterCIDR: string } {
   if (!Number.isInteger(index) || index < 1 || index > 253) throw new Error(`no node addresses for ${index}`);
   const base = network.subnet.split('/')[0]!.split('.').slice(0, 3).join('.');
-  return { nodeIP: `${base}.${index}`, podCIDR: `10.244.${index}.0/24` };
+  return { nodeIP: `${base}.${index}`, podCIDR: `10.244.${index}.0/24`, clusterCIDR: DOCKER_CLUSTER_CIDR };
 }
 
 /** Candidate subnets for the lab network, tried in order until one overlaps no other network. */
