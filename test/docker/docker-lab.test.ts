@@ -171,7 +171,7 @@ describe.runIf(runSuite)('a lab of Docker nodes', () => {
       for (const namespace of namespaces) {
         ok(await kubectl('delete', 'pods', '--all', '--grace-period', '1', '--namespace', namespace));
       }
-      ok(await kubectl('delete', 'namespace', ...namespaces));
+      ok(await kubectl('delete', 'namespace', '--ignore-not-found', ...namespaces));
     }, 120_000);
   });
 

@@ -234,6 +234,14 @@ export function runControllerScenarios(lab: ScenarioLabRef): void {
           /\sReady\s/.test(ok(await kubectl('get', 'node', victim, '--no-headers'))) ? true : undefined,
         60_000,
       );
+      // Ready is the kubelet's word; the unreachable taints go on the node controller's next pass,
+      // and until then the scheduler keeps new pods off the node.
+      await eventually(
+        `${victim}'s unreachable taints to go`,
+        async () =>
+          ok(await kubectl('get', 'node', victim, '-o', 'jsonpath={.spec.taints}')) === '' ? true : undefined,
+        60_000,
+      );
       // The pods evicted from it, left Terminating while it was away, are finished off by its kubelet.
       await eventually(
         'no heal pods left Terminating',
