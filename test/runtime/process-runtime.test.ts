@@ -223,17 +223,23 @@ describe('ProcessRuntime', () => {
       `myapp v2 | pod app-7d9f | ip ${app.ip}\n`,
     );
 
-    const attached = await f.runtime.attach(id);
+    const attached = await f.runtime.attach({
+      containerId: id,
+      stdin: false,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
     let seen = '';
     const line = new Promise<string>((resolve) =>
-      attached.on('data', (chunk: Buffer) => {
+      attached.stdout!.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
         if (seen.includes('healthz')) resolve(seen);
       }),
     );
     await fetch(`http://${app.ip}/healthz`);
     expect(await line).toMatch(/"GET \/healthz HTTP\/1\.1" 200 3\n$/);
-    attached.destroy();
+    attached.detach();
   });
 
   it('hands out pod IPs from .2 upward and reuses released ones', async () => {

@@ -55,6 +55,7 @@ export async function runtimeFixture(podCIDR: string): Promise<RuntimeFixture> {
           mounts: [],
           logPath: `${name}/0.log`,
           stdin: false,
+          stdinOnce: false,
           tty: false,
           labels: {
             'io.kubernetes.pod.name': sandbox.config.metadata.name,

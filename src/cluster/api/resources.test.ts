@@ -57,6 +57,7 @@ describe('the catalog', () => {
       'eviction:policy/Eviction',
       'log:/Pod',
       'exec:/PodExecOptions',
+      'attach:/PodAttachOptions',
     ]);
     expect(deployments.subresources.find((s) => s.name === 'scale')).toMatchObject({
       group: 'autoscaling',

@@ -133,7 +133,16 @@ export interface KindType<T> {
 
 /** A subresource as discovery lists it; its kind may live in another group (pods/eviction is policy/v1). */
 export interface Subresource {
-  readonly name: 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize' | 'token';
+  readonly name:
+    | 'status'
+    | 'scale'
+    | 'binding'
+    | 'eviction'
+    | 'log'
+    | 'exec'
+    | 'attach'
+    | 'finalize'
+    | 'token';
   readonly kind: string;
   readonly group?: string;
   readonly version?: string;
@@ -261,6 +270,7 @@ export const pods = define<Pod>({
     { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
   ],
   storagePrefix: 'pods',
   schema: Pod,

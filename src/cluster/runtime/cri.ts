@@ -1,4 +1,4 @@
-import type { Duplex, Readable, Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * The Container Runtime Interface as the lab's kubelet sees it: the RuntimeService and ImageService
@@ -84,7 +84,11 @@ export interface ContainerConfig {
   readonly mounts: readonly Mount[];
   /** Relative to the sandbox's logDirectory: <container>/<attempt>.log, in the CRI log format. */
   readonly logPath: string;
+  /** Keep the process's stdin open for attach sessions to write to. */
   readonly stdin: boolean;
+  /** Close that stdin once the first attach session that used it is over. */
+  readonly stdinOnce: boolean;
+  /** Run as on a terminal: stderr goes out with stdout, "\n" as "\r\n" (see images/lib/main.ts). */
   readonly tty: boolean;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
@@ -148,6 +152,37 @@ export interface ExecSession {
   readonly exited: Promise<number>;
 }
 
+/** Which of a running container's own streams a client joins (runtime.v1.AttachRequest). */
+export interface AttachRequest {
+  readonly containerId: string;
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  /** As the container was created; with a tty there is no separate stderr to ask for. */
+  readonly tty: boolean;
+}
+
+/**
+ * A client joined to a running container by Attach. It sees the output from the attach on (nothing
+ * is replayed) and its input goes to the container's stdin when the container was created with one
+ * (otherwise nowhere, as with containerd). The container outlives the session.
+ */
+export interface AttachSession {
+  /**
+   * Present when asked for. Ending it closes the container's stdin when the container says
+   * stdinOnce without a tty; otherwise it ends the session.
+   */
+  readonly stdin?: Writable;
+  /** Present when asked for; they end when the session does. */
+  readonly stdout?: Readable;
+  readonly stderr?: Readable;
+  resize(size: { readonly width: number; readonly height: number }): void;
+  /** Resolves once the session is over: the container exited, or the session detached. */
+  readonly ended: Promise<void>;
+  /** Leaves the container running; with stdinOnce, a session that had stdin closes it. */
+  detach(): void;
+}
+
 /** A change the runtime noticed, after CRI's GetContainerEvents, so the kubelet need not poll. */
 export interface ContainerEvent {
   readonly containerId: string;
@@ -188,8 +223,8 @@ export interface RuntimeService {
   containerStatus(containerId: string): Promise<ContainerStatus>;
   /** Runs a command in a running container, as `kubectl exec` and exec probes need. */
   exec(request: ExecRequest): Promise<ExecSession>;
-  /** Attaches to a running container's stdin/stdout (kubectl attach, run -it). */
-  attach(containerId: string): Promise<Duplex>;
+  /** Joins a client to a running container's own stdin and output (kubectl attach, run -it). */
+  attach(request: AttachRequest): Promise<AttachSession>;
   /** Container changes as they happen; the listener is removed by the returned function. */
   onContainerEvent(listener: (event: ContainerEvent) => void): () => void;
 }

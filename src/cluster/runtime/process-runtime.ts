@@ -5,9 +5,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Duplex, PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { type Clock, systemClock } from '../client/clock.ts';
+import { ContainerIO } from './container-io.ts';
 import type {
+  AttachRequest,
+  AttachSession,
   ContainerConfig,
   ContainerEvent,
   ContainerFilter,
@@ -82,7 +85,8 @@ interface Container {
   exited?: Promise<void>;
   oomKilled: boolean;
   readonly execs: Set<ChildProcess>;
-  readonly attached: Set<Duplex>;
+  /** The running process's streams as attach sessions see them. */
+  io?: ContainerIO;
 }
 
 /**
@@ -238,7 +242,6 @@ export class ProcessRuntime implements RuntimeService, ImageService {
       message: '',
       oomKilled: false,
       execs: new Set(),
-      attached: new Set(),
     };
     this.containers.set(id, container);
     this.emit(container, 'CONTAINER_CREATED_EVENT');
@@ -263,12 +266,13 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     c.process = child;
     c.state = 'CONTAINER_RUNNING';
     c.startedAt = this.nowNanos();
+    // Held open for attach sessions; a write to it after the process has gone must not throw.
+    child.stdin?.on('error', () => {});
+    const io = new ContainerIO(child.stdin ?? undefined, c.config);
+    c.io = io;
     const log = new ContainerLogWriter(c.logPath, () => this.nowNanos());
-    const toAttached = (chunk: Buffer) => {
-      for (const stream of c.attached) stream.push(chunk);
-    };
-    log.follow(child.stdout!, 'stdout', toAttached);
-    log.follow(child.stderr!, 'stderr', toAttached);
+    log.follow(child.stdout!, 'stdout', (chunk) => io.write('stdout', chunk));
+    log.follow(child.stderr!, 'stderr', (chunk) => io.write('stderr', chunk));
     c.exited = new Promise((resolve) => {
       let finished = false;
       const finish = async (code: number | null, signal: NodeJS.Signals | null, error?: Error) => {
@@ -287,7 +291,7 @@ export class ProcessRuntime implements RuntimeService, ImageService {
         c.process = undefined;
         // The container's other processes go with it, as with its PID namespace.
         for (const exec of c.execs) exec.kill('SIGKILL');
-        for (const stream of c.attached) stream.push(null);
+        io.close();
         this.emit(c, 'CONTAINER_STOPPED_EVENT');
         resolve();
       };
@@ -371,25 +375,15 @@ export class ProcessRuntime implements RuntimeService, ImageService {
     return { ...session, stdout: merge(child.stdout!, child.stderr!) };
   }
 
-  async attach(containerId: string): Promise<Duplex> {
-    const c = this.container(containerId);
-    const stdin = c.process?.stdin;
-    if (c.state !== 'CONTAINER_RUNNING') throw new Error(`container ${containerId} is not running`);
-    // Output from now on (stdout and stderr as a terminal shows them); input to the container's
-    // stdin when its config asked for one. Detaching leaves the container running.
-    const stream: Duplex = new Duplex({
-      read() {},
-      write(chunk, _encoding, callback) {
-        if (stdin) stdin.write(chunk, () => callback());
-        else callback();
-      },
-      destroy(err, callback) {
-        c.attached.delete(stream);
-        callback(err);
-      },
-    });
-    c.attached.add(stream);
-    return stream;
+  async attach(request: AttachRequest): Promise<AttachSession> {
+    const c = this.container(request.containerId);
+    if (c.state !== 'CONTAINER_RUNNING' || !c.io)
+      throw new Error(`container ${c.id} is in ${c.state} state, not running`);
+    // The checks of the kubelet's CRI streaming server (validateAttachRequest).
+    if (request.tty && request.stderr) throw new Error('tty and stderr cannot both be true');
+    if (!request.stdin && !request.stdout && !request.stderr)
+      throw new Error('one of stdin, stdout, and stderr must be set');
+    return c.io.attach(request);
   }
 
   onContainerEvent(listener: (event: ContainerEvent) => void): () => void {

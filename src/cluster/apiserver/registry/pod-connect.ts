@@ -10,9 +10,9 @@ import { badRequest, methodNotSupported, StatusError } from '../status.ts';
 import type { SubresourceDeps } from './subresources.ts';
 
 /**
- * The pod subresources the kubelet serves (kube's LogREST and ExecREST): the API server
+ * The pod subresources the kubelet serves (kube's LogREST, ExecREST and AttachREST): the API server
  * checks who asks and for which container, finds the pod's node, and hands the request on to that
- * node's kubelet, streaming the answer back. `kubectl logs` and `kubectl exec` go through here.
+ * node's kubelet, streaming the answer back. `kubectl logs`, `exec` and `attach` go through here.
  */
 
 /** The query parameters of pods/log the kubelet's /containerLogs takes as they are (PodLogOptions). */
@@ -63,18 +63,22 @@ export function podLog(deps: SubresourceDeps): SubresourceHandler {
 }
 
 /**
- * pods/exec: the request arrives as an HTTP upgrade (WebSocket with v5.channel.k8s.io and its
- * elders, or SPDY); the same upgrade goes to the kubelet's /exec/{ns}/{pod}/{container} and, once
- * the kubelet switches protocols, the two connections are joined byte for byte, as
- * kube-apiserver's UpgradeAwareHandler joins them. (pods/attach would take the same path to the
- * kubelet's /attach, which the lab's kubelet does not serve yet.)
+ * pods/exec and pods/attach: the request arrives as an HTTP upgrade (WebSocket with
+ * v5.channel.k8s.io and its elders, or SPDY); the same upgrade goes to the kubelet's
+ * /exec/{ns}/{pod}/{container} or /attach/{ns}/{pod}/{container} and, once the kubelet switches
+ * protocols, the two connections are joined byte for byte, as kube-apiserver's
+ * UpgradeAwareHandler joins them.
  */
-export function podExec(deps: SubresourceDeps): SubresourceHandler {
+export const podExec = (deps: SubresourceDeps) => podStream(deps, 'exec');
+export const podAttach = (deps: SubresourceDeps) => podStream(deps, 'attach');
+
+function podStream(deps: SubresourceDeps, kind: 'exec' | 'attach'): SubresourceHandler {
   return async (ctx) => {
     if (ctx.info.verb !== 'get' && ctx.info.verb !== 'create') throw methodNotSupported();
     if (!ctx.req.headers.upgrade) throw badRequest('Upgrade request required');
-    // A WebSocket upgrade is a GET, but running a command is creating something: kube-apiserver
-    // (AuthorizePodWebsocketUpgradeCreatePermission) asks for create as well.
+    // A WebSocket upgrade is a GET, but running a command or joining a container's stdin is
+    // creating something: kube-apiserver (AuthorizePodWebsocketUpgradeCreatePermission) asks for
+    // create as well.
     if (ctx.info.verb === 'get') {
       const attributes: Attributes = { ...ctx.info, user: ctx.user, verb: 'create' };
       const verdict = deps.authorize(attributes);
@@ -84,8 +88,10 @@ export function podExec(deps: SubresourceDeps): SubresourceHandler {
       }
     }
     const { pod, container, kubelet } = await locate(ctx, deps);
-    const url = new URL(`exec/${pathOf(pod, container)}`, kubelet);
-    for (const command of ctx.query.getAll('command')) url.searchParams.append('command', command);
+    const url = new URL(`${kind}/${pathOf(pod, container)}`, kubelet);
+    // PodExecOptions has the command; PodAttachOptions only the streams.
+    if (kind === 'exec')
+      for (const command of ctx.query.getAll('command')) url.searchParams.append('command', command);
     for (const stream of ['stdin', 'stdout', 'stderr', 'tty']) {
       if (isTrue(ctx.query.get(stream))) url.searchParams.set(stream, '1');
     }

@@ -334,6 +334,7 @@ export class KubeGenericRuntimeManager {
           ],
           logPath: join(spec.name, `${attempt}.log`),
           stdin: spec.stdin === true,
+          stdinOnce: spec.stdinOnce === true,
           tty: spec.tty === true,
           labels: containerLabels(pod, spec),
           annotations: {

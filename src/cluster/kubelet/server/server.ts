@@ -10,8 +10,10 @@ import type { RuntimeService } from '../../runtime/cri.ts';
 import { ContainerLogNotFoundError, readContainerLogs } from '../../runtime/log.ts';
 import type { KubeletServerOptions } from '../config.ts';
 import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from '../kuberuntime/labels.ts';
-import { ExecServer, parseExecQuery } from './exec.ts';
+import { AttachQueryError, attachSession, parseAttachQuery } from './attach.ts';
+import { execSession, parseExecQuery } from './exec.ts';
 import { containerIdForLogs, LogRequestError, parseLogOptions } from './logs.ts';
+import { RemoteCommandServer, type StreamSession } from './remotecommand.ts';
 
 /** What the server asks of the kubelet. */
 export interface KubeletHost {
@@ -36,20 +38,20 @@ class HttpError extends Error {
 
 /**
  * KubeletServer is the kubelet's HTTPS API on <nodeIP>:10250 (pkg/kubelet/server): /healthz, /pods,
- * /containerLogs and /exec, which the API server proxies `kubectl logs` and `kubectl exec` to.
+ * /containerLogs, /exec and /attach, which the API server proxies `kubectl logs`, `kubectl exec` and
+ * `kubectl attach` (and `run -i`) to.
  * Clients prove who they are with a certificate from the cluster CA; only system:masters may in
  * (a real kubelet asks the API server with a SubjectAccessReview instead).
  */
 export class KubeletServer {
   private readonly server: Server;
-  private readonly exec: ExecServer;
+  private readonly streams = new RemoteCommandServer();
 
   private constructor(
     options: KubeletServerOptions,
     private readonly host: KubeletHost,
     private readonly runtime: RuntimeService,
   ) {
-    this.exec = new ExecServer(runtime);
     this.server = createServer({
       cert: options.cert,
       key: options.key,
@@ -80,7 +82,7 @@ export class KubeletServer {
   }
 
   async close(): Promise<void> {
-    this.exec.close();
+    this.streams.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -101,7 +103,7 @@ export class KubeletServer {
       if (parts[0] === 'containerLogs' && parts.length === 4 && req.method === 'GET') {
         return await this.containerLogs(res, parts[1]!, parts[2]!, parts[3]!, url.searchParams);
       }
-      if (parts[0] === 'exec') throw new HttpError(400, 'Upgrade request required');
+      if (parts[0] === 'exec' || parts[0] === 'attach') throw new HttpError(400, 'Upgrade request required');
       throw new HttpError(404, '404 page not found');
     } catch (err) {
       if (res.headersSent) return void res.destroy();
@@ -115,11 +117,20 @@ export class KubeletServer {
       const url = new URL(req.url ?? '/', 'https://kubelet');
       this.authorize(req, url);
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-      if (parts[0] !== 'exec' || parts.length < 4) throw new HttpError(404, '404 page not found');
+      if ((parts[0] !== 'exec' && parts[0] !== 'attach') || parts.length < 4)
+        throw new HttpError(404, '404 page not found');
       const [namespace, podName, container] = [parts[1]!, parts[2]!, parts[3]!];
-      const query = parseExecQuery(url.searchParams);
+      let start: (containerId: string) => Promise<StreamSession>;
+      if (parts[0] === 'exec') {
+        const query = parseExecQuery(url.searchParams);
+        start = (id) => execSession(this.runtime, id, query);
+      } else {
+        const query = parseAttachQuery(url.searchParams);
+        const tty = this.containerSpec(namespace, podName, container)?.tty === true;
+        start = (id) => attachSession(this.runtime, id, tty, query);
+      }
       const containerId = await this.runningContainer(namespace, podName, container);
-      this.exec.upgrade(req, socket, head, containerId, query);
+      this.streams.upgrade(req, socket, head, () => start(containerId));
     } catch (err) {
       const [code, message] = describe(err);
       const body = `${message}\n`;
@@ -173,7 +184,17 @@ export class KubeletServer {
     res.end();
   }
 
-  /** The ID of the container's running instance, as exec needs it. */
+  /** The container as the pod spec has it: its tty decides how attach sees its output. */
+  private containerSpec(namespace: string, podName: string, container: string) {
+    const spec = this.host.findPod(namespace, podName)?.spec;
+    return [
+      ...(spec?.initContainers ?? []),
+      ...(spec?.containers ?? []),
+      ...(spec?.ephemeralContainers ?? []),
+    ].find((c) => c.name === container);
+  }
+
+  /** The ID of the container's running instance, as exec and attach need it. */
   private async runningContainer(namespace: string, podName: string, container: string): Promise<string> {
     const pod = this.host.findPod(namespace, podName);
     if (!pod) throw new HttpError(404, `pod "${podName}" does not exist`);
@@ -188,6 +209,7 @@ export class KubeletServer {
 
 function describe(err: unknown): [number, string] {
   if (err instanceof HttpError || err instanceof LogRequestError) return [err.code, err.message];
+  if (err instanceof AttachQueryError) return [400, err.message];
   if (err instanceof ZodError)
     return [400, err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')];
   return [500, err instanceof Error ? err.message : String(err)];

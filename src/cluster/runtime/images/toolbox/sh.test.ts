@@ -90,6 +90,16 @@ it('runs lists, pipelines, loops and conditions with their exit statuses', async
   expect((await sh('exit 7; echo not here')).code).toBe(7);
 });
 
+it('reads lines of input into variables, leaving the rest for the next reader', async () => {
+  expect((await sh('read line; echo "got $line"', 'hello world\n')).out).toBe('got hello world\n');
+  expect((await sh('read a b; echo "[$a] [$b]"; cat', '  one two  three \nnext\n')).out).toBe(
+    '[one] [two  three]\nnext\n',
+  );
+  expect((await sh('read -r; echo "$REPLY"; read x', 'a\\b')).out).toBe('a\\b\n');
+  expect((await sh('read a; echo $? "[$a]"; read b; echo $? "[$b]"', 'x\nabc')).out).toBe('0 [x]\n1 [abc]\n');
+  expect((await sh('while read n; do echo "n=$n"; done', '1\n2\n')).out).toBe('n=1\nn=2\n');
+});
+
 it('redirects to files, appends, reads them back and merges stderr', async () => {
   const r = await sh(
     'mkdir -p /srv/x && cd /srv/x && echo one > f && echo two >> f; cat < f; pwd; ls /nope 2>&1; cat /srv/x/f 2>/dev/null | tail -n 1',

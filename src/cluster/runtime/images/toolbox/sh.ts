@@ -159,6 +159,32 @@ function interactive(shell: Shell, io: ToolIO): Promise<number> {
   });
 }
 
+/**
+ * One line of `stdin` without its newline, leaving what follows it for the next reader (the
+ * shell's stdin is shared with the commands it runs); `ended` when input ended before a newline.
+ */
+async function readLine(stdin: Readable): Promise<{ line: string; ended: boolean }> {
+  let line = '';
+  for (;;) {
+    const chunk: Buffer | string | null = stdin.read();
+    if (chunk !== null) {
+      line += chunk.toString();
+      const nl = line.indexOf('\n');
+      if (nl < 0) continue;
+      if (nl + 1 < line.length) stdin.unshift(Buffer.from(line.slice(nl + 1)));
+      return { line: line.slice(0, nl), ended: false };
+    }
+    if (stdin.readableEnded || stdin.destroyed) return { line, ended: true };
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        for (const event of ['readable', 'end', 'close']) stdin.off(event, done);
+        resolve();
+      };
+      for (const event of ['readable', 'end', 'close']) stdin.once(event, done);
+    });
+  }
+}
+
 const nullOutput = () =>
   new Writable({
     write: (_chunk, _encoding, callback) => callback(),
@@ -326,6 +352,7 @@ class Shell {
       for (const [name, value] of assigns) this.vars.set(name, value);
       return 0;
     }
+    if (argv[0] === 'read') return this.read(argv.slice(1), s);
     const builtin = this.builtin(argv, s);
     if (builtin !== undefined) return builtin;
     if (argv[0] === 'exec' && argv.length > 1)
@@ -389,6 +416,26 @@ class Shell {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * read [-r] [NAME...]: one line of input into the names, split on blanks with the rest of the
+   * line in the last (REPLY without names); without -r a backslash keeps the next character.
+   * Status 1 at end of input, as a `while read line` loop needs.
+   */
+  private async read(args: string[], s: Streams): Promise<number> {
+    const raw = args[0] === '-r';
+    const names = raw ? args.slice(1) : args;
+    const input = await readLine(s.stdin);
+    const line = raw ? input.line : input.line.replace(/\\(.)/g, '$1');
+    if (names.length === 0) this.vars.set('REPLY', line);
+    let rest = line.trim();
+    names.forEach((name, i) => {
+      const field = i === names.length - 1 ? rest : (rest.match(/^\S*/)?.[0] ?? '');
+      this.vars.set(name, field);
+      rest = rest.slice(field.length).trimStart();
+    });
+    return input.ended ? 1 : 0;
   }
 
   /**
