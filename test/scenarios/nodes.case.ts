@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inTerminal } from '../support/terminal.ts';
 import type { ScenarioLabRef } from './lab.ts';
 import { eventually, inCIDR, literal, ok, scenarioNamespace } from './steps.ts';
 
@@ -121,11 +122,15 @@ export function runNodeScenarios(lab: ScenarioLabRef): void {
       });
 
       it('gives kubectl exec -it a terminal', async () => {
-        const output = await inTerminal(
+        const { output, code } = await inTerminal(
           ['kubectl', '--kubeconfig', lab().kubeconfig, '-n', ns, 'exec', '-it', 'nginx', '--', 'sh'],
-          ['echo hi-from-$((40 + 2))\r', 'exit\r'],
+          [
+            { after: '# ', type: 'echo hi-from-$((40 + 2))\r' },
+            { after: 'hi-from-42', type: 'exit\r' },
+          ],
         );
         expect(output).toContain('hi-from-42');
+        expect(code).toBe(0);
       });
 
       it('describes the pod with its events in order', async () => {
@@ -294,45 +299,5 @@ export function runNodeScenarios(lab: ScenarioLabRef): void {
         expect(fetched.trim()).toBe('written-by-writer');
       });
     });
-  });
-}
-
-/**
- * Runs a command in a pseudo-terminal (Python's pty module, as `script` would) and types `lines`
- * into it, one after the output settles; returns what the terminal showed.
- */
-function inTerminal(command: string[], lines: string[]): Promise<string> {
-  const driver = `
-import os, pty, sys, select, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-lines = [l.encode() for l in sys.stdin.read().split('\\n') if l]
-out = b''
-quiet_since = time.time()
-deadline = time.time() + 20
-while time.time() < deadline:
-    ready, _, _ = select.select([fd], [], [], 0.1)
-    if ready:
-        try:
-            data = os.read(fd, 4096)
-        except OSError:
-            break
-        if not data:
-            break
-        out += data
-        quiet_since = time.time()
-    elif lines and time.time() - quiet_since > 0.5:
-        os.write(fd, lines.pop(0))
-sys.stdout.write(out.decode(errors='replace'))
-`;
-  return new Promise((resolve) => {
-    const child = spawn('python3', ['-c', driver, ...command]);
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('close', () => resolve(output));
-    child.stdin.end(lines.join('\n'));
   });
 }
