@@ -6,11 +6,14 @@ import type { KubectlResult } from '../support/lab.ts';
 import type { ScenarioLabRef } from './lab.ts';
 
 // Issue 5's controllers on real nodes, as a learner drives them with real kubectl: the seed's
-// Deployment, a rolling update and its undo, a node killed under a Deployment, and a restarted
-// control plane. Run on process nodes (test/controllers/on-nodes.test.ts) and Docker nodes
-// (test/docker/docker-lab.test.ts).
+// ReplicationController, ReplicaSet and Deployment, a rolling update and its undo, a node killed
+// under a Deployment, and a restarted control plane. Run on process nodes
+// (test/controllers/on-nodes.test.ts) and Docker nodes (test/docker/docker-lab.test.ts).
 
-const SEED_DEPLOYMENT = join(import.meta.dirname, '../fixtures/seed/deployment-definition.yaml');
+const seed = (file: string) => join(import.meta.dirname, '../fixtures/seed', file);
+const SEED_RC = seed('rc-definition.yaml');
+const SEED_REPLICASET = seed('replicaset-definition.yaml');
+const SEED_DEPLOYMENT = seed('deployment-definition.yaml');
 
 async function eventually<T>(
   what: string,
@@ -73,6 +76,73 @@ export function runControllerScenarios(lab: ScenarioLabRef): void {
     ok(await lab().kubectl(['rollout', 'status', `deployment/${deployment}`, '--timeout=90s']));
 
   describe('controllers, with nodes that run the pods', () => {
+    it("keeps the seed's ReplicationController and ReplicaSet at their replicas, then deletes them with their namespace", async () => {
+      // A namespace of its own: the seed's RC, ReplicaSet and Deployment select the same labels.
+      const ns = ['-n', 'scenario-seed'];
+      ok(await kubectl('create', 'namespace', 'scenario-seed'));
+      const readyCounts = async (kind: string, name: string) =>
+        ok(
+          await kubectl(
+            ...ns,
+            'get',
+            kind,
+            name,
+            '-o',
+            'jsonpath={.spec.replicas}/{.status.replicas}/{.status.readyReplicas}',
+          ),
+        );
+      const settled = (kind: string, name: string, n: number) =>
+        eventually(
+          `${kind} ${name} at ${n} ready`,
+          async () => ((await readyCounts(kind, name)) === `${n}/${n}/${n}` ? true : undefined),
+          60_000,
+        );
+      expect(ok(await kubectl(...ns, 'create', '-f', SEED_RC))).toBe(
+        'replicationcontroller/myapp-rc created\n',
+      );
+      await settled('replicationcontroller', 'myapp-rc', 3);
+      expect(ok(await kubectl(...ns, 'get', 'replicationcontroller'))).toMatch(
+        /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nmyapp-rc\s+3\s+3\s+3\s+\d+s\n$/,
+      );
+      const rcPods = ok(await kubectl(...ns, 'get', 'pods'))
+        .trim()
+        .split('\n')
+        .slice(1);
+      expect(rcPods).toHaveLength(3);
+      for (const line of rcPods) expect(line).toMatch(/^myapp-rc-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+\d+s$/);
+
+      expect(ok(await kubectl(...ns, 'create', '-f', SEED_REPLICASET))).toBe(
+        'replicaset.apps/myapp-replicaset created\n',
+      );
+      await settled('replicaset', 'myapp-replicaset', 3);
+      expect(ok(await kubectl(...ns, 'get', 'replicaset'))).toMatch(
+        /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nmyapp-replicaset\s+3\s+3\s+3\s+\d+s\n$/,
+      );
+      // Edit the file's replicas and replace; then scale by file and by name, which leave the file be.
+      const file = await readFile(SEED_REPLICASET, 'utf8');
+      const edited = file.replace('replicas: 3', 'replicas: 6');
+      expect(ok(await lab().kubectl([...ns, 'replace', '-f', '-'], { input: edited }))).toBe(
+        'replicaset.apps/myapp-replicaset replaced\n',
+      );
+      await settled('replicaset', 'myapp-replicaset', 6);
+      ok(await kubectl(...ns, 'scale', '--replicas=4', '-f', SEED_REPLICASET));
+      await settled('replicaset', 'myapp-replicaset', 4);
+      expect(ok(await kubectl(...ns, 'scale', '--replicas=2', 'replicaset', 'myapp-replicaset'))).toBe(
+        'replicaset.apps/myapp-replicaset scaled\n',
+      );
+      await settled('replicaset', 'myapp-replicaset', 2);
+      expect(await readFile(SEED_REPLICASET, 'utf8')).toBe(file);
+      // The RC's three pods were never the ReplicaSet's, though its selector matches them.
+      await settled('replicationcontroller', 'myapp-rc', 3);
+
+      expect(ok(await kubectl('delete', 'namespace', 'scenario-seed'))).toBe(
+        'namespace "scenario-seed" deleted\n',
+      );
+      expect((await kubectl(...ns, 'get', 'pods')).stderr).toBe(
+        'No resources found in scenario-seed namespace.\n',
+      );
+    }, 180_000);
+
     it("runs the seed's Deployment: create -f, get deployments, get replicaset, get pods, get all", async () => {
       expect(ok(await kubectl('create', '-f', SEED_DEPLOYMENT))).toBe(
         'deployment.apps/myapp-replicaset created\n',
@@ -108,7 +178,7 @@ export function runControllerScenarios(lab: ScenarioLabRef): void {
       ).toHaveLength(3);
     }, 120_000);
 
-    it('rolls out a new image within the surge limits, records its history, and undoes it', async () => {
+    it('rolls out a new image within the surge limits, records its history, undoes it (to a revision too), and pauses', async () => {
       // 3 replicas at 25% each way: at most 4 pods (maxSurge rounds up), never fewer than 3 ready.
       const watch = spawn('kubectl', [
         '--kubeconfig',
@@ -188,6 +258,33 @@ export function runControllerScenarios(lab: ScenarioLabRef): void {
       // The undo made revision 1 the newest, as revision 3.
       expect(ok(await kubectl('rollout', 'history', 'deployment/myapp-replicaset'))).toMatch(
         /\n2\s+serve with httpd\n3\s/,
+      );
+      const images = async () => live(await podRows('type=front-end')).map((p) => `${p.image}/${p.ready}`);
+
+      // Back to a chosen revision, then a paused Deployment that holds a change until resumed.
+      expect(ok(await kubectl('rollout', 'undo', 'deployment/myapp-replicaset', '--to-revision=2'))).toBe(
+        'deployment.apps/myapp-replicaset rolled back\n',
+      );
+      await rolledOut('myapp-replicaset');
+      await eventually(
+        'three httpd pods',
+        async () => ((await images()).join() === 'httpd/true,httpd/true,httpd/true' ? true : undefined),
+        60_000,
+      );
+      expect(ok(await kubectl('rollout', 'pause', 'deployment/myapp-replicaset'))).toBe(
+        'deployment.apps/myapp-replicaset paused\n',
+      );
+      ok(await kubectl('set', 'image', 'deployment/myapp-replicaset', 'nginx-container=nginx'));
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await images()).toEqual(['httpd/true', 'httpd/true', 'httpd/true']);
+      expect(ok(await kubectl('rollout', 'resume', 'deployment/myapp-replicaset'))).toBe(
+        'deployment.apps/myapp-replicaset resumed\n',
+      );
+      await rolledOut('myapp-replicaset');
+      await eventually(
+        'three nginx pods after the resume',
+        async () => ((await images()).join() === 'nginx/true,nginx/true,nginx/true' ? true : undefined),
+        60_000,
       );
     }, 180_000);
 
