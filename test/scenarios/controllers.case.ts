@@ -214,18 +214,20 @@ export function runControllerScenarios(lab: ScenarioLabRef): void {
       } finally {
         watch.kill();
       }
-      // Each line is one ReplicaSet's latest counts; the sums across sets are the Deployment's.
-      const latest = new Map<string, { current: number; ready: number }>();
+      // Each line is one ReplicaSet's latest counts; the sums across sets are the Deployment's. The
+      // surge limit bounds DESIRED (spec.replicas), as the Deployment controller counts: CURRENT may
+      // briefly include a pod an old set has just been told to delete.
+      const latest = new Map<string, { desired: number; ready: number }>();
       let peak = 0;
       let lowestReady = Number.POSITIVE_INFINITY;
       for (const line of watched.trim().split('\n')) {
-        const [name, , current, ready] = line.trim().split(/\s+/);
-        latest.set(name!, { current: Number(current), ready: Number(ready) });
+        const [name, desired, , ready] = line.trim().split(/\s+/);
+        latest.set(name!, { desired: Number(desired), ready: Number(ready) });
         const sums = [...latest.values()].reduce((a, b) => ({
-          current: a.current + b.current,
+          desired: a.desired + b.desired,
           ready: a.ready + b.ready,
         }));
-        peak = Math.max(peak, sums.current);
+        peak = Math.max(peak, sums.desired);
         lowestReady = Math.min(lowestReady, sums.ready);
       }
       expect(latest.size).toBe(2);
