@@ -146,7 +146,15 @@ export function useRepl(
     }
     if (key.backspace || key.delete) return setInput((s) => s.slice(0, -1));
     if (key.ctrl && typed === 'u') return setInput('');
-    if (typed && !key.ctrl && !key.meta && !key.escape) setInput((s) => s + typed);
+    if (!typed || key.ctrl || key.meta || key.escape) return;
+    // Pasted text (or keys typed faster than a frame) arrives as one chunk, its Enter a newline in it.
+    const segments = typed.split(/\r\n|\r|\n/);
+    if (segments.length === 1) return setInput((s) => s + typed);
+    // Every segment but the last ended with Enter; the last is the start of the next line.
+    submit(input + segments[0]);
+    if (segments.length > 2)
+      print(['(a paste runs its first line only; the other lines were dropped)'], 'info');
+    setInput(segments.at(-1) ?? '');
   };
   return { lines, input, running: running !== undefined, scroll, onKey };
 }

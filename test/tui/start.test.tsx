@@ -113,6 +113,12 @@ describe('orch-lab start (the terminal UI) against a running control plane', () 
     expect(boxText(term.screen(), 'unscheduled').join('\n')).not.toContain('web');
   });
 
+  it('runs a pasted line, whose Enter comes in the same chunk as its text', async () => {
+    await term.type('help\r');
+    // Only help prints this line; had the Enter been taken as text, nothing would have run.
+    await term.waitFor('At the prompt: ↑/↓ history');
+  });
+
   it('completes commands, verbs and live pod names at the prompt', async () => {
     await term.type('kubectl lo');
     await term.type(KEYS.tab);
