@@ -418,8 +418,8 @@ export class DockerNodeProvider implements NodeProvider {
     } else {
       this.options.onProgress?.(
         `${config.name}: the engine is on another machine (DOCKER_HOST), so pod IPs ${config.podCIDR} and ` +
-          'Service addresses are not routed from this one; reach them through kubectl (logs, exec, ' +
-          'port-forward) or at node ports on the engine machine instead.',
+          'Service addresses are not routed from this one; reach them through kubectl (logs, exec, attach) ' +
+          'or at node ports on the engine machine instead.',
       );
     }
   }
