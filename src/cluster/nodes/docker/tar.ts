@@ -1,11 +1,11 @@
+import { encodeHeader, endOfArchive, padding } from '../../runtime/images/toolbox/ustar.ts';
+
 /** A file or folder to put in a tar archive; a folder's path ends with '/'. */
 export interface TarEntry {
   readonly path: string;
   readonly content?: Buffer;
   readonly mode: number;
 }
-
-const BLOCK = 512;
 
 /**
  * tarArchive writes a POSIX ustar archive, which is what the engine's "extract an archive into a
@@ -15,34 +15,15 @@ const BLOCK = 512;
  */
 export function tarArchive(entries: readonly TarEntry[]): Buffer {
   const blocks: Buffer[] = [];
+  const mtime = Math.floor(Date.now() / 1000);
   for (const entry of entries) {
     const folder = entry.path.endsWith('/');
     const content = folder ? Buffer.alloc(0) : (entry.content ?? Buffer.alloc(0));
-    const header = Buffer.alloc(BLOCK);
     if (Buffer.byteLength(entry.path) > 100) throw new Error(`tar: path too long: ${entry.path}`);
-    header.write(entry.path, 0, 100);
-    octal(header, 100, 8, entry.mode);
-    octal(header, 108, 8, 0); // uid: root
-    octal(header, 116, 8, 0); // gid
-    octal(header, 124, 12, content.length);
-    octal(header, 136, 12, Math.floor(Date.now() / 1000));
-    header.write(folder ? '5' : '0', 156); // type flag
-    header.write('ustar\x0000', 257);
-    // The checksum is summed with its own field counted as eight spaces.
-    header.fill(' ', 148, 156);
-    octal(
-      header,
-      148,
-      7,
-      header.reduce((sum, byte) => sum + byte, 0),
-    );
-    blocks.push(header, content, Buffer.alloc((BLOCK - (content.length % BLOCK)) % BLOCK));
+    const type = folder ? 'directory' : 'file';
+    blocks.push(encodeHeader({ name: entry.path, type, mode: entry.mode, size: content.length, mtime }));
+    blocks.push(content, padding(content.length));
   }
-  blocks.push(Buffer.alloc(BLOCK * 2));
+  blocks.push(endOfArchive);
   return Buffer.concat(blocks);
-}
-
-/** A zero-padded octal number ending in NUL, as ustar's numeric fields are. */
-function octal(header: Buffer, offset: number, length: number, value: number): void {
-  header.write(`${value.toString(8).padStart(length - 1, '0')}\0`, offset, length);
 }

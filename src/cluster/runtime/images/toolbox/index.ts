@@ -18,6 +18,7 @@ import {
   test,
   trueTool,
 } from './system.ts';
+import { tar } from './tar.ts';
 
 /**
  * The busybox-style toolbox every lab image carries, so `kubectl exec <any pod> -- sh -c '...'`
@@ -53,4 +54,5 @@ export const toolbox: Readonly<Record<string, Tool>> = {
   pwd,
   test,
   '[': test,
+  tar,
 };

@@ -1,68 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { lookPath } from '../commands.ts';
-import { ContainerFs } from '../lib/fs.ts';
-import { PodNetwork } from '../lib/net.ts';
-import type { Lab } from '../lib/tool.ts';
-import { toolbox } from './index.ts';
+import { ScratchLab } from './scratch-lab.ts';
 import { evaluateArithmetic } from './sh.ts';
 
-let rootfs: string;
-let lab: Lab;
+let box: ScratchLab;
 beforeAll(async () => {
-  rootfs = await mkdtemp(join(tmpdir(), 'orch-lab-sh-'));
-  const fs = new ContainerFs(rootfs, []);
-  const names = new Set(Object.keys(toolbox));
-  lab = {
-    context: {
-      podIP: '127.0.0.1',
-      hostname: 'box',
-      rootfs,
-      mounts: [],
-      containerId: 'c',
-      workingDir: '/',
-      tty: false,
-      pid1: false,
-    },
-    fs,
-    net: new PodNetwork('127.0.0.1', 'box', fs),
-    lookup: (argv0) => {
-      const name = lookPath(argv0, names);
-      return name === undefined ? undefined : toolbox[name];
-    },
-  };
+  box = await ScratchLab.create();
 });
-afterAll(() => rm(rootfs, { recursive: true, force: true }));
+afterAll(() => box.remove());
 
 /** Runs `sh -c script` in this process against a scratch rootfs. */
 async function sh(script: string, stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await toolbox.sh!({
-    argv: ['sh', '-c', script],
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout,
-    stderr,
-    env: new Map([
-      ['HOME', '/root'],
-      ['NAME', 'world'],
-    ]),
-    cwd: '/',
-    lab,
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
+  const { code, out, err } = await box.run(['sh', '-c', script], stdin);
+  return { code, out: out.toString(), err };
 }
 
 it('expands variables, quotes, command substitution and arithmetic', async () => {
