@@ -58,6 +58,7 @@ describe('the catalog', () => {
       'log:/Pod',
       'exec:/PodExecOptions',
       'attach:/PodAttachOptions',
+      'portforward:/PodPortForwardOptions',
     ]);
     expect(deployments.subresources.find((s) => s.name === 'scale')).toMatchObject({
       group: 'autoscaling',

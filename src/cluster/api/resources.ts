@@ -141,6 +141,7 @@ export interface Subresource {
     | 'log'
     | 'exec'
     | 'attach'
+    | 'portforward'
     | 'finalize'
     | 'token';
   readonly kind: string;
@@ -271,6 +272,7 @@ export const pods = define<Pod>({
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   ],
   storagePrefix: 'pods',
   schema: Pod,

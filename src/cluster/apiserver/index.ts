@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Node } from '../api/core/node.ts';
 import type { KV } from '../client/kv.ts';
 import type { Clock } from '../store/lessor.ts';
 import { AuditLog } from './audit.ts';
@@ -10,6 +11,9 @@ import type { ApiSubresource } from './discovery.ts';
 import { Discovery } from './discovery.ts';
 import type { SelectorParser, SubresourceHandler } from './handlers/resource.ts';
 import { KubeletClient } from './kubelet-client.ts';
+import { metricsResources } from './metrics/api.ts';
+import { Scraper } from './metrics/scraper.ts';
+import { MetricsStorage } from './metrics/storage.ts';
 import type { ClusterPki } from './pki.ts';
 import { GenericStore, type StoreHooks } from './registry/generic-store.ts';
 import type { Strategy } from './registry/strategy.ts';
@@ -101,9 +105,25 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     config.pki.caCertificate,
   );
   const audit = new AuditLog(config.home ? join(config.home, 'audit.log') : undefined);
-  const discovery = new Discovery(
-    registrations.map((r) => ({ resource: r.strategy.resource, subresources: r.subresources ?? [] })),
-  );
+  // metrics.k8s.io is built in, where a real cluster runs metrics-server behind the aggregator.
+  const metricsStorage = new MetricsStorage();
+  const scraper = new Scraper({
+    nodes: async () => (await lookup('', 'nodes').list('', {})).items as Node[],
+    kubelet,
+    storage: metricsStorage,
+    clock: config.clock,
+  });
+  const metrics = metricsResources({
+    stores: lookup,
+    selectors: config.selectors,
+    scraper,
+    storage: metricsStorage,
+    clock: config.clock,
+  });
+  const discovery = new Discovery([
+    ...registrations.map((r) => ({ resource: r.strategy.resource, subresources: r.subresources ?? [] })),
+    ...metrics,
+  ]);
   const server = new ApiServer({
     host: config.host,
     port: config.port,
@@ -111,6 +131,9 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     authenticate: (req) => authenticator.authenticate(req),
     authorize: (attributes) => authorizer.authorize(attributes),
     stores,
+    computed: new Map(
+      metrics.map((m) => [storeKey(m.resource.group, m.resource.version, m.resource.plural), m.serve]),
+    ),
     discovery,
     handlerDeps: {
       clock: config.clock,
@@ -140,6 +163,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     port: address.port,
     close: async () => {
       rbac.stop();
+      scraper.close();
       kubelet.close();
       await server.close();
       await audit.close();

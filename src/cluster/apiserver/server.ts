@@ -39,6 +39,14 @@ export interface VersionInfo {
   readonly platform: string;
 }
 
+/** Serves a resource computed by code rather than kept in storage (metrics.k8s.io). */
+export type ComputedResource = (ctx: {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly info: RequestInfo;
+  readonly query: URLSearchParams;
+}) => Promise<void>;
+
 /** Serves non-resource paths a component adds (OpenAPI, the audit stream); undefined = not mine. */
 export type PathHandler = (req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<boolean>;
 
@@ -51,6 +59,8 @@ export interface ApiServerOptions {
   readonly authorize: (attributes: Attributes) => AuthorizationDecision;
   /** Stores by "group/version/resource" ("/v1/pods" for the core group). */
   readonly stores: ReadonlyMap<string, GenericStore>;
+  /** Resources served by code, by the same "group/version/resource" keys. */
+  readonly computed?: ReadonlyMap<string, ComputedResource>;
   readonly discovery: Discovery;
   readonly handlerDeps: ResourceHandlerDeps;
   readonly audit: AuditLog;
@@ -212,7 +222,10 @@ export class ApiServer {
     user: UserInfo,
     produced: (revision: string | undefined, name?: string) => void,
   ): Promise<void> {
-    const store = this.options.stores.get(storeKey(info.apiGroup, info.apiVersion, info.resource));
+    const key = storeKey(info.apiGroup, info.apiVersion, info.resource);
+    const computed = this.options.computed?.get(key);
+    if (computed && !info.subresource) return computed({ req, res, info, query: url.searchParams });
+    const store = this.options.stores.get(key);
     if (!store) throw pathNotFound();
     const namespaced = store.strategy.resource.namespaced;
     // A namespaced object needs a namespace to be named; the namespace's own URL is its name.

@@ -15,6 +15,7 @@ import { Prober } from './prober/prober.ts';
 import { ProbeManager } from './prober/prober-manager.ts';
 import { KubeletServer } from './server/server.ts';
 import { ServiceNetwork } from './service-network.ts';
+import { cpuAndMemoryStats } from './stats/cpu-and-memory.ts';
 import { StatusManager } from './status/status-manager.ts';
 import { TokenManager } from './token-manager.ts';
 import { VolumeManager } from './volumes.ts';
@@ -99,6 +100,7 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
       runningPods: () => kubelet.runningPods(),
       findPod: (namespace, name) => kubelet.findPod(namespace, name),
       podStatus: (pod) => statusManager.getPodStatus(pod.metadata.uid ?? '') ?? pod.status,
+      cpuAndMemoryStats: () => cpuAndMemoryStats(runtime, clock),
     },
     runtime,
   );

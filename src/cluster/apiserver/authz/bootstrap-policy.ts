@@ -115,6 +115,8 @@ const viewRules: PolicyRule[] = [
   ),
   rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   rule(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
+  // metrics-server's system:aggregated-metrics-reader, which aggregates into view, edit and admin.
+  rule(READ, ['metrics.k8s.io'], ['pods', 'nodes']),
 ];
 
 /** system:aggregate-to-edit: change workloads, read secrets, exec into pods; no RBAC, no quotas. */

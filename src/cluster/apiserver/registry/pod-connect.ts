@@ -10,9 +10,10 @@ import { badRequest, methodNotSupported, StatusError } from '../status.ts';
 import type { SubresourceDeps } from './subresources.ts';
 
 /**
- * The pod subresources the kubelet serves (kube's LogREST, ExecREST and AttachREST): the API server
- * checks who asks and for which container, finds the pod's node, and hands the request on to that
- * node's kubelet, streaming the answer back. `kubectl logs`, `exec` and `attach` go through here.
+ * The pod subresources the kubelet serves (kube's LogREST, ExecREST, AttachREST and PortForwardREST):
+ * the API server checks who asks and for which container, finds the pod's node, and hands the
+ * request on to that node's kubelet, streaming the answer back. `kubectl logs`, `exec`, `attach` and
+ * `port-forward` go through here.
  */
 
 /** The query parameters of pods/log the kubelet's /containerLogs takes as they are (PodLogOptions). */
@@ -69,10 +70,28 @@ export function podLog(deps: SubresourceDeps): SubresourceHandler {
  * protocols, the two connections are joined byte for byte, as kube-apiserver's
  * UpgradeAwareHandler joins them.
  */
-export const podExec = (deps: SubresourceDeps) => podStream(deps, 'exec');
-export const podAttach = (deps: SubresourceDeps) => podStream(deps, 'attach');
+export const podExec = (deps: SubresourceDeps) => podStream(deps, (ctx) => streamLocation(ctx, deps, 'exec'));
+export const podAttach = (deps: SubresourceDeps) =>
+  podStream(deps, (ctx) => streamLocation(ctx, deps, 'attach'));
 
-function podStream(deps: SubresourceDeps, kind: 'exec' | 'attach'): SubresourceHandler {
+/**
+ * pods/portforward: the upgrade (a WebSocket tunneling SPDY, or SPDY itself) goes to the kubelet's
+ * /portForward/{ns}/{pod}, which speaks SPDY either way; kube-apiserver would turn the WebSocket
+ * into SPDY itself (its tunneling handler), the lab's kubelet takes both. The ports travel in each
+ * stream's headers; PodPortForwardOptions' `ports` are handed on as `port`, as PortForwardLocation does.
+ */
+export const podPortForward = (deps: SubresourceDeps) =>
+  podStream(deps, async (ctx) => {
+    const pod = await podOf(ctx);
+    const url = new URL(`portForward/${pathOf(pod)}`, await kubeletOf(pod, ctx, deps));
+    for (const port of ctx.query.getAll('ports')) url.searchParams.append('port', port);
+    return url;
+  });
+
+function podStream(
+  deps: SubresourceDeps,
+  location: (ctx: ResourceRequest) => Promise<URL>,
+): SubresourceHandler {
   return async (ctx) => {
     if (ctx.info.verb !== 'get' && ctx.info.verb !== 'create') throw methodNotSupported();
     if (!ctx.req.headers.upgrade) throw badRequest('Upgrade request required');
@@ -87,14 +106,7 @@ function podStream(deps: SubresourceDeps, kind: 'exec' | 'attach'): SubresourceH
         throw new StatusError(403, 'Forbidden', status.message, status.details);
       }
     }
-    const { pod, container, kubelet } = await locate(ctx, deps);
-    const url = new URL(`${kind}/${pathOf(pod, container)}`, kubelet);
-    // PodExecOptions has the command; PodAttachOptions only the streams.
-    if (kind === 'exec')
-      for (const command of ctx.query.getAll('command')) url.searchParams.append('command', command);
-    for (const stream of ['stdin', 'stdout', 'stderr', 'tty']) {
-      if (isTrue(ctx.query.get(stream))) url.searchParams.set(stream, '1');
-    }
+    const url = await location(ctx);
     const upgrade = await deps.kubelet.upgrade(ctx.req.method ?? 'GET', url, upgradeHeaders(ctx.req.headers));
     if (!upgrade.upgraded) throw await kubeletRefusal(upgrade.response);
     // The audit record is written when the connection closes, with this code.
@@ -106,16 +118,41 @@ function podStream(deps: SubresourceDeps, kind: 'exec' | 'attach'): SubresourceH
   };
 }
 
+/** The kubelet's /exec or /attach URL for the request's container. */
+async function streamLocation(
+  ctx: ResourceRequest,
+  deps: SubresourceDeps,
+  kind: 'exec' | 'attach',
+): Promise<URL> {
+  const { pod, container, kubelet } = await locate(ctx, deps);
+  const url = new URL(`${kind}/${pathOf(pod, container)}`, kubelet);
+  // PodExecOptions has the command; PodAttachOptions only the streams.
+  if (kind === 'exec')
+    for (const command of ctx.query.getAll('command')) url.searchParams.append('command', command);
+  for (const stream of ['stdin', 'stdout', 'stderr', 'tty']) {
+    if (isTrue(ctx.query.get(stream))) url.searchParams.set(stream, '1');
+  }
+  return url;
+}
+
 /** The pod, the container the request is for, and its kubelet's base URL. */
 async function locate(
   ctx: ResourceRequest,
   deps: SubresourceDeps,
 ): Promise<{ pod: Pod; container: string; kubelet: URL }> {
-  const pod = (await ctx.store.get(ctx.scope.namespace, ctx.info.name)) as unknown as Pod;
+  const pod = await podOf(ctx);
   const container = containerFor(pod, ctx.query.get('container'));
+  return { pod, container, kubelet: await kubeletOf(pod, ctx, deps) };
+}
+
+const podOf = async (ctx: ResourceRequest) =>
+  (await ctx.store.get(ctx.scope.namespace, ctx.info.name)) as unknown as Pod;
+
+/** The base URL of the kubelet on the pod's node. */
+async function kubeletOf(pod: Pod, ctx: ResourceRequest, deps: SubresourceDeps): Promise<URL> {
   if (!pod.spec.nodeName) throw badRequest(`pod ${ctx.info.name} does not have a host assigned`);
   const node = (await deps.stores('', 'nodes').get('', pod.spec.nodeName)) as unknown as Node;
-  return { pod, container, kubelet: KubeletClient.location(node) };
+  return KubeletClient.location(node);
 }
 
 /**
@@ -142,8 +179,12 @@ function containerFor(pod: Pod, requested: string | null): string {
   throw badRequest(message);
 }
 
-const pathOf = (pod: Pod, container: string) =>
-  [pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', container]
+const pathOf = (pod: Pod, container?: string) =>
+  [
+    pod.metadata.namespace ?? 'default',
+    pod.metadata.name ?? '',
+    ...(container === undefined ? [] : [container]),
+  ]
     .map((segment) => encodeURIComponent(segment))
     .join('/');
 

@@ -22,13 +22,13 @@ import type { StoreLookup } from '../index.ts';
 import type { KubeletClient } from '../kubelet-client.ts';
 import { applyPatch, patchTypeOf } from '../patch.ts';
 import { badRequest, conflict, invalid, methodNotSupported } from '../status.ts';
-import { podAttach, podExec, podLog } from './pod-connect.ts';
+import { podAttach, podExec, podLog, podPortForward } from './pod-connect.ts';
 import type { KubeObject } from './strategy.ts';
 
 export interface SubresourceDeps {
   readonly stores: StoreLookup;
   readonly authorize: (attributes: Attributes) => AuthorizationDecision;
-  /** How pods/log, pods/exec and pods/attach reach the kubelets. */
+  /** How pods/log, pods/exec, pods/attach and pods/portforward reach the kubelets. */
   readonly kubelet: KubeletClient;
   readonly rulesFor: (user: UserInfo, namespace: string) => UserRules;
   /** Signs the tokens serviceaccounts/token hands out. */
@@ -355,6 +355,7 @@ export function builtinSubresources(deps: SubresourceDeps): ReadonlyMap<string, 
     ['pods/log', podLog(deps)],
     ['pods/exec', podExec(deps)],
     ['pods/attach', podAttach(deps)],
+    ['pods/portforward', podPortForward(deps)],
     ['selfsubjectaccessreviews/', selfSubjectAccessReview(deps)],
     ['selfsubjectreviews/', selfSubjectReview],
     ['selfsubjectrulesreviews/', selfSubjectRulesReview(deps)],

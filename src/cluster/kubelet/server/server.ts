@@ -10,10 +10,13 @@ import type { RuntimeService } from '../../runtime/cri.ts';
 import { ContainerLogNotFoundError, readContainerLogs } from '../../runtime/log.ts';
 import type { KubeletServerOptions } from '../config.ts';
 import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from '../kuberuntime/labels.ts';
+import type { CPUAndMemoryStats } from '../stats/cpu-and-memory.ts';
 import { AttachQueryError, attachSession, parseAttachQuery } from './attach.ts';
 import { execSession, parseExecQuery } from './exec.ts';
 import { containerIdForLogs, LogRequestError, parseLogOptions } from './logs.ts';
+import { PortForwardRequestError, PortForwardServer, portForwardTarget } from './portforward.ts';
 import { RemoteCommandServer, type StreamSession } from './remotecommand.ts';
+import { PROMETHEUS_TEXT, resourceMetrics } from './resource-metrics.ts';
 
 /** What the server asks of the kubelet. */
 export interface KubeletHost {
@@ -21,6 +24,8 @@ export interface KubeletHost {
   findPod(namespace: string, name: string): Pod | undefined;
   /** The status the kubelet last reported for the pod (the API object's may lag behind). */
   podStatus(pod: Pod): Pod['status'];
+  /** A fresh sample of the node's and its containers' CPU and memory, for /metrics/resource. */
+  cpuAndMemoryStats(): Promise<CPUAndMemoryStats>;
 }
 
 /** The group whose members may use the kubelet API (kube-apiserver's kubelet client is one). */
@@ -39,13 +44,15 @@ class HttpError extends Error {
 /**
  * KubeletServer is the kubelet's HTTPS API on <nodeIP>:10250 (pkg/kubelet/server): /healthz, /pods,
  * /containerLogs, /exec and /attach, which the API server proxies `kubectl logs`, `kubectl exec` and
- * `kubectl attach` (and `run -i`) to.
+ * `kubectl attach` (and `run -i`) to, and /metrics/resource, which the API server's metrics
+ * provider scrapes for `kubectl top`, and /portForward for `kubectl port-forward`.
  * Clients prove who they are with a certificate from the cluster CA; only system:masters may in
  * (a real kubelet asks the API server with a SubjectAccessReview instead).
  */
 export class KubeletServer {
   private readonly server: Server;
   private readonly streams = new RemoteCommandServer();
+  private readonly portForwards = new PortForwardServer();
 
   private constructor(
     options: KubeletServerOptions,
@@ -83,6 +90,7 @@ export class KubeletServer {
 
   async close(): Promise<void> {
     this.streams.close();
+    this.portForwards.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -99,6 +107,10 @@ export class KubeletServer {
         return void res
           .writeHead(200, { 'Content-Type': 'application/json' })
           .end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }));
+      }
+      if (url.pathname === '/metrics/resource' && req.method === 'GET') {
+        const text = resourceMetrics(await this.host.cpuAndMemoryStats());
+        return void res.writeHead(200, { 'Content-Type': PROMETHEUS_TEXT }).end(text);
       }
       if (parts[0] === 'containerLogs' && parts.length === 4 && req.method === 'GET') {
         return await this.containerLogs(res, parts[1]!, parts[2]!, parts[3]!, url.searchParams);
@@ -117,6 +129,11 @@ export class KubeletServer {
       const url = new URL(req.url ?? '/', 'https://kubelet');
       this.authorize(req, url);
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+      if (parts[0] === 'portForward' && parts.length === 3) {
+        const pod = this.host.findPod(parts[1]!, parts[2]!);
+        if (!pod) throw new HttpError(404, 'pod does not exist');
+        return this.portForwards.upgrade(req, socket, head, await portForwardTarget(this.runtime, pod));
+      }
       if ((parts[0] !== 'exec' && parts[0] !== 'attach') || parts.length < 4)
         throw new HttpError(404, '404 page not found');
       const [namespace, podName, container] = [parts[1]!, parts[2]!, parts[3]!];
@@ -149,7 +166,8 @@ export class KubeletServer {
     const user = String(cert.subject.CN ?? '');
     const groups = [cert.subject.O ?? []].flat();
     if (groups.includes(ALLOWED_GROUP)) return;
-    const subresource = url.pathname.split('/')[1] === 'containerLogs' ? 'log' : 'proxy';
+    const path = url.pathname.split('/')[1];
+    const subresource = path === 'containerLogs' ? 'log' : path === 'metrics' ? 'metrics' : 'proxy';
     throw new HttpError(
       403,
       `Forbidden (user=${user}, verb=${req.method === 'GET' ? 'get' : 'create'}, resource=nodes, subresource(s)=[${subresource}])`,
@@ -209,7 +227,7 @@ export class KubeletServer {
 
 function describe(err: unknown): [number, string] {
   if (err instanceof HttpError || err instanceof LogRequestError) return [err.code, err.message];
-  if (err instanceof AttachQueryError) return [400, err.message];
+  if (err instanceof AttachQueryError || err instanceof PortForwardRequestError) return [400, err.message];
   if (err instanceof ZodError)
     return [400, err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')];
   return [500, err instanceof Error ? err.message : String(err)];
