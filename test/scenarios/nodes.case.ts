@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inTerminal } from '../support/terminal.ts';
@@ -147,6 +147,66 @@ export function runNodeScenarios(lab: ScenarioLabRef): void {
         expect(ok(await kubectl('delete', 'pod', 'nginx'))).toBe('pod "nginx" deleted\n');
         await expect(fetch(`http://${podIP}/`, { signal: AbortSignal.timeout(3_000) })).rejects.toThrow();
       });
+    });
+
+    describe('what kubectl brings to a running pod: cp, port-forward, top, run -i', () => {
+      it('copies a file in, serves it through a port-forward, and shows the pod in top', async () => {
+        ok(await kubectl('run', 'tools', '--image', 'nginx'));
+        await waitForPhase('tools', 'Running');
+        const local = join(lab().home, 'copied.txt');
+        await writeFile(local, 'copied-by-kubectl-cp\n');
+        ok(await kubectl('cp', local, 'tools:/usr/share/nginx/html/copied.txt'));
+        const forward = spawn('kubectl', [
+          '--kubeconfig',
+          lab().kubeconfig,
+          '--namespace',
+          ns,
+          'port-forward',
+          'pod/tools',
+          ':80',
+        ]);
+        try {
+          let said = '';
+          forward.stdout.on('data', (chunk) => {
+            said += chunk;
+          });
+          const port = await eventually(
+            async () => /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(said)?.[1],
+            20_000,
+          );
+          const page = await (await fetch(`http://127.0.0.1:${port}/copied.txt`)).text();
+          expect(page).toBe('copied-by-kubectl-cp\n');
+        } finally {
+          forward.kill();
+        }
+        // The metrics API answers once it has two scrapes of the pod's node.
+        const top = await eventually(async () => {
+          const out = await kubectl('top', 'pod', 'tools');
+          return out.code === 0 ? out.stdout : undefined;
+        }, 60_000);
+        // kubectl pads every column, the last one too.
+        expect(top).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\) *\ntools\s+\d+m\s+\d+Mi *\n$/);
+      }, 120_000);
+
+      it('runs a pod with kubectl run -i, reading what it is given', async () => {
+        const out = await inNs(
+          [
+            'run',
+            '-i',
+            '--rm',
+            'once',
+            '--image=busybox',
+            '--restart=Never',
+            '--',
+            'sh',
+            '-c',
+            'read line; echo "got $line"',
+          ],
+          { input: 'hello\n' },
+        );
+        expect(out.code).toBe(0);
+        expect(out.stdout).toBe('got hello\npod "once" deleted\n');
+      }, 60_000);
     });
 
     describe('nodes as kubectl sees them', () => {
