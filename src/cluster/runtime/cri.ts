@@ -163,9 +163,10 @@ export interface AttachRequest {
 }
 
 /**
- * A client joined to a running container by Attach. It sees the output from the attach on (nothing
- * is replayed) and its input goes to the container's stdin when the container was created with one
- * (otherwise nowhere, as with containerd). The container outlives the session.
+ * A client joined to a running container by Attach. It sees the output from the attach on (only a
+ * stdinOnce container's first session also gets what came before; see ContainerIO) and its input
+ * goes to the container's stdin when the container was created with one (otherwise nowhere, as
+ * with containerd). The container outlives the session.
  */
 export interface AttachSession {
   /**
