@@ -36,6 +36,7 @@ describe('the catalog', () => {
       bindings: ['', '', true],
       replicasets: ['rs', 'all', true],
       deployments: ['deploy', 'all', true],
+      jobs: ['', 'all', true],
       leases: ['', '', true],
       endpointslices: ['', '', true],
       ingresses: ['ing', '', true],

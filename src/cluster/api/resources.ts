@@ -28,6 +28,10 @@ import { SelfSubjectRulesReview } from './authorization/self-subject-rules-revie
 import { validateSelfSubjectAccessReview } from './authorization/validation.ts';
 import { Scale } from './autoscaling/scale.ts';
 import { validateScale } from './autoscaling/validation.ts';
+import { defaultJob } from './batch/defaults.ts';
+import { Job } from './batch/job.ts';
+import { jobLifecycle } from './batch/strategy.ts';
+import { validateJob, validateJobUpdate } from './batch/validation.ts';
 import { Lease } from './coordination/lease.ts';
 import { validateLease, validateLeaseUpdate } from './coordination/validation.ts';
 import { Binding } from './core/binding.ts';
@@ -503,6 +507,23 @@ export const deployments = define<Deployment>({
   },
 });
 
+export const jobs = define<Job>({
+  group: 'batch',
+  version: 'v1',
+  kind: 'Job',
+  plural: 'jobs',
+  namespaced: true,
+  categories: ['all'],
+  subresources: [statusSubresource('Job')],
+  storagePrefix: 'jobs',
+  schema: Job,
+  defaults: defaultJob,
+  lifecycle: jobLifecycle,
+  warnings: podTemplateWarnings,
+  validate: createOrUpdate(validateJob, validateJobUpdate),
+  fields: metadataOnly(true),
+});
+
 export const leases = define<Lease>({
   group: 'coordination.k8s.io',
   version: 'v1',
@@ -669,6 +690,7 @@ export const resources: readonly ResourceType[] = [
   bindings,
   replicaSets,
   deployments,
+  jobs,
   leases,
   endpointSlices,
   ingresses,

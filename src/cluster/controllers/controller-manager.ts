@@ -12,6 +12,7 @@ import { DeploymentController } from './deployment/deployment-controller.ts';
 import { EndpointsController } from './endpoints.ts';
 import { EndpointSliceController } from './endpointslice.ts';
 import { GarbageCollector } from './garbagecollector.ts';
+import { JobController } from './job.ts';
 import { NamespaceController } from './namespace.ts';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle.ts';
 import { PerNamespaceController } from './per-namespace.ts';
@@ -31,6 +32,7 @@ export const ControllerServiceAccounts = [
   'replicaset-controller',
   'replication-controller',
   'generic-garbage-collector',
+  'job-controller',
   'namespace-controller',
   'node-controller',
   'pod-garbage-collector',
@@ -98,6 +100,11 @@ export class ControllerManager {
           replicationControllerKind,
           common,
         ),
+      },
+      {
+        name: 'job',
+        workers: 5,
+        controller: new JobController(informers, clientFor('job-controller'), common),
       },
       {
         name: 'endpoint',

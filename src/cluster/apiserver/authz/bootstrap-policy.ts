@@ -326,6 +326,13 @@ const controllerRoles: Record<string, PolicyRule[]> = {
     rule(['delete', 'get', 'list', 'patch', 'update', 'watch'], ['*'], ['*']),
     eventsRule,
   ],
+  'job-controller': [
+    rule(['get', 'list', 'patch', 'update', 'watch'], ['batch'], ['jobs']),
+    rule(['update'], ['batch'], ['jobs/status']),
+    rule(['update'], ['batch'], ['jobs/finalizers']),
+    rule(['create', 'delete', 'list', 'patch', 'watch'], [''], ['pods']),
+    eventsRule,
+  ],
   'namespace-controller': [
     rule(['delete', 'get', 'list', 'watch'], [''], ['namespaces']),
     rule(['update'], [''], ['namespaces/finalize', 'namespaces/status']),

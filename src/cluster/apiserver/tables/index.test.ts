@@ -31,6 +31,7 @@ describe('tableConvertors', () => {
       'events',
       'ingressclasses',
       'ingresses',
+      'jobs',
       'leases',
       'namespaces',
       'nodes',

@@ -9,7 +9,12 @@ import { podConvertor } from './pods.ts';
 import { clusterRoleBindingConvertor, roleBindingConvertor } from './rbac.ts';
 import { endpointSliceConvertor, endpointsConvertor, serviceConvertor } from './services.ts';
 import type { TableConvertor } from './types.ts';
-import { deploymentConvertor, replicaSetConvertor, replicationControllerConvertor } from './workloads.ts';
+import {
+  deploymentConvertor,
+  jobConvertor,
+  replicaSetConvertor,
+  replicationControllerConvertor,
+} from './workloads.ts';
 
 export { defaultConvertor } from './default.ts';
 export type { IncludeObject, ListMeta, Table, TableConvertor, TableObject, TableOptions } from './types.ts';
@@ -41,6 +46,7 @@ const printers: ReadonlyMap<string, Printer> = new Map<string, Printer>([
   ['replicationcontrollers', { groups: [''], convertor: replicationControllerConvertor }],
   ['replicasets', { groups: ['apps'], convertor: replicaSetConvertor }],
   ['deployments', { groups: ['apps'], convertor: deploymentConvertor }],
+  ['jobs', { groups: ['batch'], convertor: jobConvertor }],
   ['leases', { groups: ['coordination.k8s.io'], convertor: leaseConvertor }],
   ['endpointslices', { groups: ['discovery.k8s.io'], convertor: endpointSliceConvertor }],
   ['ingresses', { groups: ['networking.k8s.io'], convertor: ingressConvertor }],

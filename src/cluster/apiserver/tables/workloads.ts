@@ -10,6 +10,7 @@ import {
   nameColumn,
   wideColumn,
 } from './columns.ts';
+import { humanDuration, parseTimestamp } from './duration.ts';
 import { formatLabelSelector, formatLabels, type LabelSelector, labelSelectorString } from './labels.ts';
 import type { TableConvertor, TableObject } from './types.ts';
 
@@ -126,6 +127,74 @@ export const deploymentConvertor: TableConvertor<Deployment> = {
       ageCell(deployment, now),
       ...layoutContainerCells(spec?.template?.spec?.containers),
       labelSelectorString(spec?.selector) ?? '<invalid>',
+    ];
+  },
+};
+
+interface JobCondition {
+  type?: string;
+  status?: string;
+}
+
+/** Job is the view of a batch/v1 Job its printer reads. */
+export interface Job extends TableObject {
+  spec?: { completions?: number; parallelism?: number; selector?: LabelSelector; template?: PodTemplate };
+  status?: { succeeded?: number; startTime?: string; completionTime?: string; conditions?: JobCondition[] };
+}
+
+/**
+ * jobStatus is printJob's STATUS: a finished job says how it ended; otherwise what holds it
+ * (being deleted, suspended, about to fail or succeed), else Running.
+ */
+function jobStatus(job: Job): string {
+  const has = (type: string) => job.status?.conditions?.some((c) => c.type === type && c.status === 'True');
+  if (has('Complete')) return 'Complete';
+  if (has('Failed')) return 'Failed';
+  if (job.metadata?.deletionTimestamp) return 'Terminating';
+  for (const type of ['Suspended', 'FailureTarget', 'SuccessCriteriaMet']) if (has(type)) return type;
+  return 'Running';
+}
+
+/**
+ * jobCompletions is COMPLETIONS: "succeeded/completions"; a job without completions (done when
+ * any pod succeeds) shows "/1", and with parallelism above 1 "0/1 of 3".
+ */
+function jobCompletions(job: Job): string {
+  const succeeded = job.status?.succeeded ?? 0;
+  const { completions, parallelism = 0 } = job.spec ?? {};
+  if (completions !== undefined) return `${succeeded}/${completions}`;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+/** jobDuration is DURATION: from start to completion, or to now while running; empty before it starts. */
+function jobDuration(job: Job, now: Date): string {
+  const start = parseTimestamp(job.status?.startTime);
+  if (start === undefined) return '';
+  const end = parseTimestamp(job.status?.completionTime) ?? now.getTime();
+  return humanDuration(end - start);
+}
+
+/** The job printer (printJob): how it ended, how much of it is done, how long it took. */
+export const jobConvertor: TableConvertor<Job> = {
+  columns: [
+    nameColumn,
+    column('Status', 'string', 'Status of the job.'),
+    column('Completions', 'string', 'The number of pods which reached phase Succeeded.'),
+    column('Duration', 'string', 'Time required to complete the job.'),
+    ageColumn,
+    containersColumn,
+    imagesColumn,
+    wideColumn('Selector', 'string', 'A label query over pods that should match the pod count.'),
+  ],
+  cells(job, now) {
+    return [
+      nameCell(job),
+      jobStatus(job),
+      jobCompletions(job),
+      jobDuration(job, now),
+      ageCell(job, now),
+      ...layoutContainerCells(job.spec?.template?.spec?.containers),
+      labelSelectorString(job.spec?.selector) ?? '',
     ];
   },
 };
