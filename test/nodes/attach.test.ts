@@ -37,13 +37,19 @@ describe('kubectl attach on a process node', () => {
     expect(run.stderr).not.toContain('falling back to streaming logs');
     expect(run.stdout).toBe('got hello from stdin\npod "reader" deleted\n');
     expect(run.code).toBe(0);
-    // The answer came over the attach stream, not from the logs.
-    const attaches = (await readFile(join(lab.home, 'audit.log'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { requestURI: string; responseStatus: { code: number } })
-      .filter((event) => event.requestURI.startsWith('/api/v1/namespaces/default/pods/reader/attach?'));
-    expect(attaches.map((event) => event.responseStatus.code)).toEqual([101]);
+    // The answer came over the attach stream, not from the logs (audited once the connection closed).
+    const attachCodes = async () =>
+      (await readFile(join(lab.home, 'audit.log'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { requestURI: string; responseStatus: { code: number } })
+        .filter((event) => event.requestURI.startsWith('/api/v1/namespaces/default/pods/reader/attach?'))
+        .map((event) => event.responseStatus.code);
+    const codes = await eventually(async () => {
+      const seen = await attachCodes();
+      return seen.length > 0 ? seen : undefined;
+    }, 'the audit record of the attach');
+    expect(codes).toEqual([101]);
   }, 60_000);
 
   it('attaches to a running container and sees what it prints from then on', async () => {

@@ -111,14 +111,20 @@ export function runNodeScenarios(lab: ScenarioLabRef): void {
         const failing = await kubectl('exec', 'nginx', '--', 'sh', '-c', 'exit 3');
         expect(failing.code).toBe(3);
         expect(failing.stderr).toContain('command terminated with exit code 3');
-        // The audit log records the switch of protocols, once the connection has closed.
-        const audit = await readFile(join(lab().home, 'audit.log'), 'utf8');
-        const execs = audit
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as { requestURI: string; responseStatus: { code: number } })
-          .filter((event) => event.requestURI.startsWith(`/api/v1/namespaces/${ns}/pods/nginx/exec?`));
-        expect(execs.map((event) => event.responseStatus.code)).toEqual([101, 101]);
+        // The audit log records the switch of protocols once the API server has seen the connection
+        // close, which may be a moment after kubectl has exited.
+        const execCodes = async () =>
+          (await readFile(join(lab().home, 'audit.log'), 'utf8'))
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as { requestURI: string; responseStatus: { code: number } })
+            .filter((event) => event.requestURI.startsWith(`/api/v1/namespaces/${ns}/pods/nginx/exec?`))
+            .map((event) => event.responseStatus.code);
+        const codes = await eventually(async () => {
+          const seen = await execCodes();
+          return seen.length >= 2 ? seen : undefined;
+        }, 10_000);
+        expect(codes).toEqual([101, 101]);
       });
 
       it('gives kubectl exec -it a terminal', async () => {
