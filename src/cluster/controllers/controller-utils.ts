@@ -78,6 +78,21 @@ export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((ref) => ref.controller);
 }
 
+/**
+ * resolveControllerRef: the object of `kind` in `store` that controls `obj`, if it still exists
+ * (same uid); a controller with the same name made since is not the owner.
+ */
+export function resolveControllerRef<T extends KubeObject>(
+  obj: KubeObject,
+  kind: string,
+  store: { get(key: string): T | undefined },
+): T | undefined {
+  const ref = getControllerOf(obj);
+  if (ref?.kind !== kind) return undefined;
+  const owner = store.get(`${obj.metadata.namespace ?? ''}/${ref.name}`);
+  return owner?.metadata.uid === ref.uid ? owner : undefined;
+}
+
 /** The controller reference a controller puts on what it creates or adopts. */
 export function newControllerRef(owner: KubeObject): OwnerReference {
   return {

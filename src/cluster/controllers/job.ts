@@ -34,6 +34,7 @@ import {
   isPodReady,
   keyOf,
   PodControl,
+  resolveControllerRef,
   runWorkers,
   slowStartBatch,
   sortPodsToDelete,
@@ -133,7 +134,7 @@ export class JobController {
     });
     this.podInformer.addEventHandler({
       onAdd: (pod) => {
-        const job = this.resolveControllerRef(pod);
+        const job = resolveControllerRef(pod, 'Job', this.jobInformer.store);
         if (!job) return;
         if (pod.metadata.deletionTimestamp) this.expectations.deletionObserved(keyOf(job), keyOf(pod));
         else this.expectations.creationObserved(keyOf(job));
@@ -141,13 +142,13 @@ export class JobController {
       },
       onUpdate: (oldPod, pod) => {
         if (oldPod.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-        const job = this.resolveControllerRef(pod);
+        const job = resolveControllerRef(pod, 'Job', this.jobInformer.store);
         if (!job) return;
         if (pod.metadata.deletionTimestamp) this.expectations.deletionObserved(keyOf(job), keyOf(pod));
         this.queue.add(keyOf(job));
       },
       onDelete: (pod) => {
-        const job = this.resolveControllerRef(pod);
+        const job = resolveControllerRef(pod, 'Job', this.jobInformer.store);
         if (!job) return;
         this.expectations.deletionObserved(keyOf(job), keyOf(pod));
         this.queue.add(keyOf(job));
@@ -162,14 +163,6 @@ export class JobController {
     ]);
     if (!synced.every(Boolean)) return;
     await runWorkers(this.queue, workers, this.syncHandler, signal, this.onError);
-  }
-
-  /** The job that controls `pod`, if it still exists (same uid). */
-  private resolveControllerRef(pod: Pod): Job | undefined {
-    const ref = getControllerOf(pod);
-    if (ref?.kind !== 'Job') return undefined;
-    const job = this.jobInformer.store.get(`${pod.metadata.namespace}/${ref.name}`);
-    return job?.metadata.uid === ref.uid ? job : undefined;
   }
 
   private async syncJob(key: string): Promise<void> {

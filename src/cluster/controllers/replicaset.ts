@@ -33,6 +33,7 @@ import {
   keyOf,
   newControllerRef,
   PodControl,
+  resolveControllerRef,
   runWorkers,
   slowStartBatch,
   sortPodsToDelete,
@@ -122,14 +123,6 @@ export class ReplicaSetController<T extends ReplicatedObject> {
     await runWorkers(this.queue, workers, this.syncHandler, signal, this.onError);
   }
 
-  /** The controller of `pod`, if it is one of ours that still exists (same uid). */
-  private resolveControllerRef(namespace: string, pod: Pod): T | undefined {
-    const ref = getControllerOf(pod);
-    if (!ref || ref.kind !== this.kind.type.kind) return undefined;
-    const rs = this.rsInformer.store.get(`${namespace}/${ref.name}`);
-    return rs?.metadata.uid === ref.uid ? rs : undefined;
-  }
-
   /** Every set in the pod's namespace whose selector matches it: candidates to adopt an orphan. */
   private getPodReplicaSets(pod: Pod): T[] {
     return this.rsInformer.store
@@ -144,7 +137,7 @@ export class ReplicaSetController<T extends ReplicatedObject> {
     }
     const ref = getControllerOf(pod);
     if (ref) {
-      const rs = this.resolveControllerRef(pod.metadata.namespace ?? '', pod);
+      const rs = resolveControllerRef(pod, this.kind.type.kind, this.rsInformer.store);
       if (!rs) return;
       this.expectations.creationObserved(keyOf(rs));
       this.queue.add(keyOf(rs));
@@ -162,15 +155,14 @@ export class ReplicaSetController<T extends ReplicatedObject> {
         this.deletePod(oldPod);
       return;
     }
-    const namespace = pod.metadata.namespace ?? '';
     const oldRef = getControllerOf(oldPod);
     const ref = getControllerOf(pod);
     if (oldRef && oldRef.uid !== ref?.uid) {
-      const old = this.resolveControllerRef(namespace, oldPod);
+      const old = resolveControllerRef(oldPod, this.kind.type.kind, this.rsInformer.store);
       if (old) this.queue.add(keyOf(old));
     }
     if (ref) {
-      const rs = this.resolveControllerRef(namespace, pod);
+      const rs = resolveControllerRef(pod, this.kind.type.kind, this.rsInformer.store);
       if (!rs) return;
       this.queue.add(keyOf(rs));
       // A pod that just turned ready becomes available minReadySeconds later: look again then.
@@ -186,7 +178,7 @@ export class ReplicaSetController<T extends ReplicatedObject> {
   }
 
   private deletePod(pod: Pod): void {
-    const rs = this.resolveControllerRef(pod.metadata.namespace ?? '', pod);
+    const rs = resolveControllerRef(pod, this.kind.type.kind, this.rsInformer.store);
     if (!rs) return;
     this.expectations.deletionObserved(keyOf(rs), keyOf(pod));
     this.queue.add(keyOf(rs));
