@@ -4,12 +4,12 @@
 // and on Ctrl-C alike: the node agents are detached processes and would outlive this one.
 
 import { readFile } from 'node:fs/promises';
-import { ClusterPki } from '../../src/cluster/apiserver/pki.ts';
 import { RestClient } from '../../src/cluster/client/rest-client.ts';
 import { labPaths } from '../../src/cluster/lab.ts';
 import { nodePaths } from '../../src/cluster/nodes/config.ts';
 import { ProcessNodeProvider } from '../../src/cluster/nodes/process-provider.ts';
 import { waitForNodesReady } from '../../src/cluster/nodes/ready.ts';
+import { ClusterPki } from '../../src/cluster/pki/pki.ts';
 import { type ControlPlaneProcess, startControlPlane } from '../apiserver/control-plane.ts';
 
 export const NODE_NAMES = ['node-31', 'node-32', 'node-33'] as const;

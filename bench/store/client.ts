@@ -80,7 +80,7 @@ let services: Services | undefined;
 
 function loadServices(): Services {
   if (services) return services;
-  const protoDir = fileURLToPath(new URL('../../src/cluster/store/grpc/', import.meta.url));
+  const protoDir = fileURLToPath(new URL('../../src/cluster/etcd/', import.meta.url));
   const definition = protoLoader.loadSync('etcd.proto', {
     includeDirs: [protoDir],
     keepCase: true,

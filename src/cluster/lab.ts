@@ -1,17 +1,15 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { DEFAULT_SERVICE_CIDR, ServiceCIDR } from './allocator/ipallocator.ts';
 import { resources } from './api/resources.ts';
+import { VERSION_INFO } from './api/version.ts';
 import { type RunningApiServer, startApiServer } from './apiserver/index.ts';
 import { OpenApi } from './apiserver/openapi.ts';
-import { ClusterPki } from './apiserver/pki.ts';
 import { builtinResources, selectorParser } from './apiserver/registry/builtin.ts';
-import { DEFAULT_SERVICE_CIDR, ServiceCIDR } from './apiserver/registry/service-allocation.ts';
 import type { KubeObject } from './apiserver/registry/strategy.ts';
 import { builtinSubresources } from './apiserver/registry/subresources.ts';
 import { isAlreadyExists, isNotFound } from './apiserver/status.ts';
-import { VERSION_INFO } from './apiserver/version.ts';
-import { EtcdKV } from './client/etcd-kv.ts';
 import {
   addLabCredentials,
   emptyKubeconfig,
@@ -19,14 +17,16 @@ import {
   readKubeconfig,
   writeKubeconfig,
 } from './client/kubeconfig.ts';
-import type { KV } from './client/kv.ts';
 import type { LeaderElectionTimings } from './client/leader-election.ts';
+import { type Clock, systemClock } from './clock/clock.ts';
 import type { ControllerManagerOptions } from './controllers/controller-manager.ts';
 import { startControllerManager } from './controllers/run.ts';
+import { EtcdKV } from './etcd/client.ts';
+import type { KV } from './etcd/kv.ts';
+import { EtcdGrpcServer } from './etcd/server.ts';
+import { ClusterPki } from './pki/pki.ts';
 import { startScheduler } from './scheduler/run.ts';
 import { FileBackend } from './store/file-backend.ts';
-import { EtcdGrpcServer } from './store/grpc/server.ts';
-import { type Clock, systemClock } from './store/lessor.ts';
 import { Store } from './store/store.ts';
 
 export interface ControlPlaneOptions {

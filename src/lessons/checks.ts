@@ -11,9 +11,9 @@ import {
   resources,
   services,
 } from '../cluster/api/resources.ts';
-import type { KV } from '../cluster/client/kv.ts';
 import { isNotFound, type RestClient } from '../cluster/client/rest-client.ts';
 import { RevisionAnnotation } from '../cluster/controllers/deployment/util.ts';
+import type { KV } from '../cluster/etcd/kv.ts';
 import { describeMatcher, matchField } from './paths.ts';
 import type { Check, FieldMatcher } from './schema.ts';
 

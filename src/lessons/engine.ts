@@ -1,9 +1,9 @@
 import type { KubeObject } from '../cluster/api/meta.ts';
 import { namespaces, type ResourceType } from '../cluster/api/resources.ts';
-import { type Clock, systemClock, type Timer } from '../cluster/client/clock.ts';
-import type { KV } from '../cluster/client/kv.ts';
 import { isAlreadyExists, isNotFound, type RestClient } from '../cluster/client/rest-client.ts';
 import type { EventHandlerRegistration, SharedInformer } from '../cluster/client/shared-informer.ts';
+import { type Clock, systemClock, type Timer } from '../cluster/clock/clock.ts';
+import type { KV } from '../cluster/etcd/kv.ts';
 import { type CheckResult, evaluate, needsPolling, resourceOf, watchedBy } from './checks.ts';
 import { FEATURE_NOTES } from './features.ts';
 import type { LoadedLesson } from './loader.ts';

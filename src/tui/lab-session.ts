@@ -2,11 +2,11 @@ import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { KubeObject } from '../cluster/api/meta.ts';
 import type { ResourceType } from '../cluster/api/resources.ts';
-import { EtcdKV } from '../cluster/client/etcd-kv.ts';
 import { loadRestConfig } from '../cluster/client/kubeconfig.ts';
-import type { KV } from '../cluster/client/kv.ts';
 import { RestClient } from '../cluster/client/rest-client.ts';
 import { type SharedInformer, SharedInformerFactory } from '../cluster/client/shared-informer.ts';
+import { EtcdKV } from '../cluster/etcd/client.ts';
+import type { KV } from '../cluster/etcd/kv.ts';
 
 /** Where a running lab is: what `up` returns and lab.json records. */
 export interface LabAddress {

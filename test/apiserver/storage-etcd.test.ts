@@ -1,6 +1,6 @@
 // The storage suite over a real etcd 3.4 through EtcdKV, as `orch-lab up --etcd-endpoints` runs it.
 
-import { EtcdKV } from '../../src/cluster/client/etcd-kv.ts';
+import { EtcdKV } from '../../src/cluster/etcd/client.ts';
 import { startEtcd } from '../support/etcd-process.ts';
 import { runStorageSuite } from './storage.case.ts';
 

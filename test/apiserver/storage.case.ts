@@ -10,7 +10,7 @@ import {
   type StorageEvent,
   type StoredObject,
 } from '../../src/cluster/apiserver/storage/object-store.ts';
-import type { KV } from '../../src/cluster/client/kv.ts';
+import type { KV } from '../../src/cluster/etcd/kv.ts';
 
 export interface StorageUnderTest {
   readonly kv: KV;

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, leases, pods } from '../../src/cluster/api/resources.ts';
-import { ClusterPki } from '../../src/cluster/apiserver/pki.ts';
 import type { LeaderElectedComponent } from '../../src/cluster/client/leader-election.ts';
 import { RestClient } from '../../src/cluster/client/rest-client.ts';
 import { startControllerManager } from '../../src/cluster/controllers/run.ts';
+import { ClusterPki } from '../../src/cluster/pki/pki.ts';
 import { startTestLab, type TestLab } from '../support/lab.ts';
 import { eventually } from './support.ts';
 

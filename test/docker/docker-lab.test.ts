@@ -4,7 +4,7 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVICE_CIDR } from '../../src/cluster/apiserver/registry/service-allocation.ts';
+import { DEFAULT_SERVICE_CIDR } from '../../src/cluster/allocator/ipallocator.ts';
 import { connectEngine } from '../../src/cluster/nodes/docker/engine.ts';
 import { runControllerScenarios } from '../scenarios/controllers.case.ts';
 import { dockerScenarioLab } from '../scenarios/lab.ts';

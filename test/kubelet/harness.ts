@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Pod } from '../../src/cluster/api/core/pod.ts';
-import { ClusterPki } from '../../src/cluster/apiserver/pki.ts';
 import { RestClient } from '../../src/cluster/client/rest-client.ts';
 import { type KubeletOptions, type RunningKubelet, startKubelet } from '../../src/cluster/kubelet/index.ts';
+import { ClusterPki } from '../../src/cluster/pki/pki.ts';
 import type { ImageService, RuntimeService } from '../../src/cluster/runtime/cri.ts';
 import { startTestLab, type TestLab } from '../support/lab.ts';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node } from '../../src/cluster/api/core/node.ts';
 import { parseQuantity } from '../../src/cluster/api/quantity.ts';
 import { KubeletClient } from '../../src/cluster/apiserver/kubelet-client.ts';
-import { ClusterPki } from '../../src/cluster/apiserver/pki.ts';
+import { ClusterPki } from '../../src/cluster/pki/pki.ts';
 import { eventually } from '../controllers/support.ts';
 import { kubeletGet } from '../kubelet/kubelet-api.ts';
 import { startTestLab, type TestLab } from '../support/lab.ts';

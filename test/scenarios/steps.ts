@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { beforeAll, expect } from 'vitest';
-import { ServiceCIDR } from '../../src/cluster/apiserver/registry/service-allocation.ts';
+import { ServiceCIDR } from '../../src/cluster/allocator/ipallocator.ts';
 import type { KubectlResult } from '../support/lab.ts';
 import type { ScenarioLabRef } from './lab.ts';
 

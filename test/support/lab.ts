@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClusterPki } from '../../src/cluster/apiserver/pki.ts';
 import { RestClient } from '../../src/cluster/client/rest-client.ts';
 import { ControlPlane, type ControlPlaneOptions } from '../../src/cluster/lab.ts';
 import { nodePaths } from '../../src/cluster/nodes/config.ts';
 import { ProcessNodeProvider } from '../../src/cluster/nodes/process-provider.ts';
 import type { NodeSpec } from '../../src/cluster/nodes/provider.ts';
 import { waitForNodesReady } from '../../src/cluster/nodes/ready.ts';
+import { ClusterPki } from '../../src/cluster/pki/pki.ts';
 
 export interface TestLab {
   readonly home: string;

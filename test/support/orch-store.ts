@@ -4,8 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EtcdGrpcServer } from '../../src/cluster/etcd/server.ts';
 import { FileBackend } from '../../src/cluster/store/file-backend.ts';
-import { EtcdGrpcServer } from '../../src/cluster/store/grpc/server.ts';
 import { MemoryBackend } from '../../src/cluster/store/memory-backend.ts';
 import { Store, type StoreOptions } from '../../src/cluster/store/store.ts';
 

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { ingressAddress, installLabAddons, LOOPBACK_SERVICE_CIDR } from '../../cluster/addons/index.ts';
-import { DEFAULT_SERVICE_CIDR } from '../../cluster/apiserver/registry/service-allocation.ts';
+import { DEFAULT_SERVICE_CIDR } from '../../cluster/allocator/ipallocator.ts';
 import { loadRestConfig } from '../../cluster/client/kubeconfig.ts';
 import { RestClient } from '../../cluster/client/rest-client.ts';
 import { ControlPlane, type LabState, labPaths, runningLab } from '../../cluster/lab.ts';

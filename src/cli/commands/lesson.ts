@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { EtcdKV } from '../../cluster/client/etcd-kv.ts';
 import { RestClient } from '../../cluster/client/rest-client.ts';
+import { EtcdKV } from '../../cluster/etcd/client.ts';
 import { runningLab } from '../../cluster/lab.ts';
 import { type LessonAction, runLessonCommand } from '../../lessons/commands.ts';
 import { LessonEngine } from '../../lessons/engine.ts';

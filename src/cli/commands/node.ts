@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Node } from '../../cluster/api/core/node.ts';
 import { nodes } from '../../cluster/api/resources.ts';
-import { ClusterPki } from '../../cluster/apiserver/pki.ts';
 import { RestClient } from '../../cluster/client/rest-client.ts';
 import { labPaths, runningLab } from '../../cluster/lab.ts';
 import { nodePaths, parseLabels, parseTaints } from '../../cluster/nodes/config.ts';
@@ -15,6 +14,7 @@ import {
   openNodeProvider,
   recordedRuntime,
 } from '../../cluster/nodes/select.ts';
+import { ClusterPki } from '../../cluster/pki/pki.ts';
 import { printTable } from '../table.ts';
 import type { UpProgress } from './lab.ts';
 

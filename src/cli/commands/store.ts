@@ -1,5 +1,5 @@
+import { EtcdGrpcServer } from '../../cluster/etcd/server.ts';
 import { FileBackend } from '../../cluster/store/file-backend.ts';
-import { EtcdGrpcServer } from '../../cluster/store/grpc/server.ts';
 import { Store } from '../../cluster/store/store.ts';
 
 export interface StoreCommandOptions {

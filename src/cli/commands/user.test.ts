@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClusterPki } from '../../cluster/apiserver/pki.ts';
 import {
   addLabCredentials,
   emptyKubeconfig,
@@ -18,6 +17,7 @@ import {
   readKubeconfig,
   writeKubeconfig,
 } from '../../cluster/client/kubeconfig.ts';
+import { ClusterPki } from '../../cluster/pki/pki.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/orch-lab.js', import.meta.url));
 

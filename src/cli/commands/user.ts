@@ -1,6 +1,5 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ClusterPki } from '../../cluster/apiserver/pki.ts';
 import {
   addLabCredentials,
   LAB_ADMIN_USER,
@@ -10,6 +9,7 @@ import {
   writeKubeconfig,
 } from '../../cluster/client/kubeconfig.ts';
 import { labPaths } from '../../cluster/lab.ts';
+import { ClusterPki } from '../../cluster/pki/pki.ts';
 
 export interface AddUserOptions {
   /** $ORCH_LAB_HOME: the CA in pki/ signs the certificate, the kubeconfig receives it. */

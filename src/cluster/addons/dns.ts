@@ -4,6 +4,8 @@
  * system:coredns ClusterRole to read Services and EndpointSlices. Kubelets read the kube-dns
  * Service's address to write each pod's resolv.conf.
  */
+
+import { ServiceCIDR } from '../allocator/ipallocator.ts';
 import type { KubeObject } from '../api/meta.ts';
 import {
   clusterRoleBindings,
@@ -13,7 +15,6 @@ import {
   serviceAccounts,
   services,
 } from '../api/resources.ts';
-import { ServiceCIDR } from '../apiserver/registry/service-allocation.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import { createMissing } from './addon.ts';
 

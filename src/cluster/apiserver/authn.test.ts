@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../clock/fake-clock.ts';
+import { type CertificateAndKey, ClusterPki } from '../pki/pki.ts';
 import {
   type AuthenticationResult,
   clientCertificateTlsOptions,
@@ -14,7 +16,6 @@ import {
   ServiceAccountTokenGenerator,
   type ServiceAccountTokenGetter,
 } from './authn.ts';
-import { type CertificateAndKey, ClusterPki } from './pki.ts';
 
 let home: string;
 let pki: ClusterPki;
@@ -30,11 +31,6 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function manualClock(start = Date.UTC(2025, 0, 1)) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => (now += ms) };
-}
-
 /** A request as it arrives over plain sockets: only the header matters for tokens. */
 const withHeader = (authorization?: string) => ({ headers: { authorization }, socket: {} });
 
@@ -45,7 +41,7 @@ describe('service-account tokens', () => {
   const request = { namespace: 'team-a', name: 'builder', uid: '7d0c5d2e-sa' };
 
   it('carry the claims of a Kubernetes bound token', async () => {
-    const clock = manualClock();
+    const clock = new FakeClock(Date.UTC(2025, 0, 1));
     const generator = new ServiceAccountTokenGenerator({ privateKey: saKey.privateKey, clock });
     const { token, expirationTimestamp } = await generator.generateToken({
       ...request,
@@ -100,13 +96,13 @@ describe('service-account tokens', () => {
   });
 
   it('expire, with the minute of clock skew Kubernetes allows', async () => {
-    const clock = manualClock();
+    const clock = new FakeClock(Date.UTC(2025, 0, 1));
     const generator = new ServiceAccountTokenGenerator({ privateKey: saKey.privateKey, clock });
     const { token } = await generator.generateToken({ ...request, expirationSeconds: 600 });
     const auth = authenticator({ clock });
-    clock.advance(600_000 + 30_000);
+    clock.step(600_000 + 30_000);
     expect((await auth.authenticate(withHeader(`Bearer ${token}`))).status).toBe('Authenticated');
-    clock.advance(60_000);
+    clock.step(60_000);
     expect(await auth.authenticate(withHeader(`Bearer ${token}`))).toEqual({
       status: 'Failed',
       errors: ['service account token has expired'],
@@ -114,10 +110,10 @@ describe('service-account tokens', () => {
   });
 
   it('are not valid before they were issued', async () => {
-    const clock = manualClock();
+    const clock = new FakeClock(Date.UTC(2025, 0, 1));
     const generator = new ServiceAccountTokenGenerator({ privateKey: saKey.privateKey, clock });
     const { token } = await generator.generateToken(request);
-    clock.advance(-5 * 60_000);
+    clock.step(-5 * 60_000);
     expect(await authenticator({ clock }).authenticate(withHeader(`Bearer ${token}`))).toEqual({
       status: 'Failed',
       errors: ['service account token is not valid yet'],

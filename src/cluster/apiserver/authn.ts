@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { type Clock, systemClock } from '../clock/clock.ts';
 
 /**
  * Authentication: who sent a request. Like kube-apiserver, it tries each way of proving an identity
@@ -64,7 +65,7 @@ export interface RequestAuthenticatorOptions {
    */
   readonly serviceAccounts?: ServiceAccountTokenGetter;
   /** Milliseconds, as Date.now(). */
-  readonly clock?: { now(): number };
+  readonly clock?: Clock;
 }
 
 /**
@@ -208,7 +209,7 @@ export interface ServiceAccountTokenGeneratorOptions {
   /** PEM private key the tokens are signed with (sa.key). */
   readonly privateKey: string;
   readonly issuer?: string;
-  readonly clock?: { now(): number };
+  readonly clock?: Clock;
 }
 
 /**
@@ -220,13 +221,13 @@ export class ServiceAccountTokenGenerator {
   private readonly key: KeyObject;
   private readonly keyId: string;
   private readonly issuer: string;
-  private readonly clock: { now(): number };
+  private readonly clock: Clock;
 
   constructor(options: ServiceAccountTokenGeneratorOptions) {
     this.key = createPrivateKey(options.privateKey);
     this.keyId = keyIdOf(createPublicKey(this.key));
     this.issuer = options.issuer ?? DEFAULT_ISSUER;
-    this.clock = options.clock ?? { now: () => Date.now() };
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Returns the token and when it expires, the two fields of a TokenRequest's status. */
@@ -272,14 +273,14 @@ class ServiceAccountTokenAuthenticator {
   private readonly issuer: string;
   private readonly audiences: string[];
   private readonly getter: ServiceAccountTokenGetter | undefined;
-  private readonly clock: { now(): number };
+  private readonly clock: Clock;
 
   constructor(options: RequestAuthenticatorOptions) {
     this.key = createPublicKey(options.serviceAccountPublicKey);
     this.issuer = options.issuer ?? DEFAULT_ISSUER;
     this.audiences = [...(options.audiences ?? [this.issuer])];
     this.getter = options.serviceAccounts;
-    this.clock = options.clock ?? { now: () => Date.now() };
+    this.clock = options.clock ?? systemClock;
   }
 
   async authenticate(token: string): Promise<Outcome> {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Node } from '../api/core/node.ts';
-import type { KV } from '../client/kv.ts';
-import type { Clock } from '../store/lessor.ts';
+import type { VersionInfo } from '../api/version.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { KV } from '../etcd/kv.ts';
+import type { ClusterPki } from '../pki/pki.ts';
 import { AuditLog } from './audit.ts';
 import { RequestAuthenticator, ServiceAccountTokenGenerator } from './authn.ts';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.ts';
@@ -14,11 +16,10 @@ import { KubeletClient } from './kubelet-client.ts';
 import { metricsResources } from './metrics/api.ts';
 import { Scraper } from './metrics/scraper.ts';
 import { MetricsStorage } from './metrics/storage.ts';
-import type { ClusterPki } from './pki.ts';
 import { GenericStore, type StoreHooks } from './registry/generic-store.ts';
 import type { Strategy } from './registry/strategy.ts';
 import type { SubresourceDeps } from './registry/subresources.ts';
-import { ApiServer, type PathHandler, storeKey, type VersionInfo } from './server.ts';
+import { ApiServer, type PathHandler, storeKey } from './server.ts';
 import { isAlreadyExists } from './status.ts';
 import { ObjectStore } from './storage/object-store.ts';
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent, request } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Node } from '../api/core/node.ts';
-import type { CertificateAndKey } from './pki.ts';
+import type { CertificateAndKey } from '../pki/pki.ts';
 import { StatusError } from './status.ts';
 
 /** The kubelet's port when its Node does not say (KubeletPort in Kubernetes). */

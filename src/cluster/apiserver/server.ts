@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { notSupported, statusCauses } from '../api/field-error.ts';
+import type { VersionInfo } from '../api/version.ts';
 import type { AuditLog } from './audit.ts';
 import type { AuthenticationResult, UserInfo } from './authn.ts';
 import type { Attributes } from './authz/attributes.ts';
@@ -25,19 +26,6 @@ import {
   StatusError,
   unauthorized,
 } from './status.ts';
-
-/** /version, as kubectl version prints it. */
-export interface VersionInfo {
-  readonly major: string;
-  readonly minor: string;
-  readonly gitVersion: string;
-  readonly gitCommit: string;
-  readonly gitTreeState: string;
-  readonly buildDate: string;
-  readonly goVersion: string;
-  readonly compiler: string;
-  readonly platform: string;
-}
 
 /** Serves a resource computed by code rather than kept in storage (metrics.k8s.io). */
 export type ComputedResource = (ctx: {

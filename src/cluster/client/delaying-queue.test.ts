@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../clock/fake-clock.ts';
 import { DelayingQueue } from './delaying-queue.ts';
-import { FakeClock } from './fake-clock.ts';
 
 /** The keys queued right now, taking each (and finishing it) in order. */
 async function drain(queue: DelayingQueue): Promise<string[]> {

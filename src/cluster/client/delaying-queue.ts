@@ -1,4 +1,4 @@
-import { type Clock, systemClock, type Timer } from './clock.ts';
+import { type Clock, systemClock, type Timer } from '../clock/clock.ts';
 import { WorkQueue } from './work-queue.ts';
 
 /** The clock a delaying queue measures its delays on. */

@@ -14,7 +14,7 @@ import type { Event } from '../api/core/event.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { formatTime } from '../api/meta.ts';
 import { events } from '../api/resources.ts';
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { isNotFound, type RestClient } from './rest-client.ts';
 
 export type EventType = 'Normal' | 'Warning';

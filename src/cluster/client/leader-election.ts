@@ -17,7 +17,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Lease } from '../api/coordination/lease.ts';
 import { leases } from '../api/resources.ts';
-import { type Clock, sleep, systemClock } from './clock.ts';
+import { type Clock, sleep, systemClock } from '../clock/clock.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { isAlreadyExists, isConflict, isNotFound, type RestClient } from './rest-client.ts';
 

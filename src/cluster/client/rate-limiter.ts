@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 
 /**
  * RateLimiter decides how long a key waits before it is retried, after client-go's

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../api/meta.ts';
-import { type Clock, sleep, systemClock } from './clock.ts';
+import { type Clock, sleep, systemClock } from '../clock/clock.ts';
 import { ApiError, isGone, type ResourceClient } from './rest-client.ts';
 
 /** What a reflector lists and watches: a ResourceClient, or a fake of its two calls in a test. */

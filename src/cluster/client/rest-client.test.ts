@@ -11,7 +11,7 @@ import type { Namespace } from '../api/core/namespace.ts';
 import type { Pod } from '../api/core/pod.ts';
 import type { Status } from '../api/meta.ts';
 import { configMaps, namespaces, pods, replicaSets } from '../api/resources.ts';
-import { ClusterPki } from '../apiserver/pki.ts';
+import { ClusterPki } from '../pki/pki.ts';
 import { loadRestConfig, type RestConfig } from './kubeconfig.ts';
 import {
   ApiError,

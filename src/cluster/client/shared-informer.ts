@@ -1,6 +1,6 @@
 import type { KubeObject } from '../api/meta.ts';
 import type { ResourceType } from '../api/resources.ts';
-import { type Clock, systemClock, type Timer } from './clock.ts';
+import { type Clock, systemClock, type Timer } from '../clock/clock.ts';
 import { type ListerWatcher, Reflector, type ReflectorOptions, type ReflectorStore } from './reflector.ts';
 import type { RestClient } from './rest-client.ts';
 import {

@@ -5,9 +5,10 @@
  * service account of its name, so RBAC gives it exactly its system:controller:<name> role, as
  * kube-controller-manager does with --use-service-account-credentials.
  */
-import type { Clock } from '../client/clock.ts';
+
 import type { RestClient } from '../client/rest-client.ts';
 import type { SharedInformerFactory } from '../client/shared-informer.ts';
+import type { Clock } from '../clock/clock.ts';
 import { DeploymentController } from './deployment/deployment-controller.ts';
 import { EndpointsController } from './endpoints.ts';
 import { EndpointSliceController } from './endpointslice.ts';

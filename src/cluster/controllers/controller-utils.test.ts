@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod, PodTemplateSpec } from '../api/core/pod.ts';
-import { FakeClock } from '../client/fake-clock.ts';
+import { FakeClock } from '../clock/fake-clock.ts';
 import { ControllerExpectations, computeHash, slowStartBatch, sortPodsToDelete } from './controller-utils.ts';
 
 const template = (image: string) =>

@@ -6,10 +6,10 @@
 import type { Pod, PodTemplateSpec } from '../api/core/pod.ts';
 import type { KubeObject, OwnerReference } from '../api/meta.ts';
 import { pods as podResource } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import type { EventRecorder } from '../client/event-recorder.ts';
 import type { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isApiError, isConflict, isNotFound, type RestClient } from '../client/rest-client.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 
 /** "namespace/name", or "name" for cluster-scoped objects: the key of a work queue. */
 export function keyOf(obj: KubeObject): string {

@@ -14,10 +14,10 @@ import type { Pod } from '../api/core/pod.ts';
 import type { Service } from '../api/core/service.ts';
 import { semanticEqual } from '../api/equality.ts';
 import { endpoints as endpointsResource } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isAlreadyExists, isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { runWorkers, splitKey } from './controller-utils.ts';
 import { type Backend, enqueueServicesOfPods, podReference, serviceBackends } from './service-backends.ts';
 

@@ -12,10 +12,10 @@ import type { Service } from '../api/core/service.ts';
 import type { Endpoint, EndpointSlice } from '../api/discovery/endpoint-slice.ts';
 import { semanticEqual } from '../api/equality.ts';
 import { endpointSlices as sliceResource } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { newControllerRef, runWorkers, splitKey } from './controller-utils.ts';
 import {
   type BackendGroup,

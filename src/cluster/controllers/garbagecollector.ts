@@ -15,10 +15,10 @@
  */
 import type { KubeObject, OwnerReference } from '../api/meta.ts';
 import { findKind, type ResourceType, resources } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isConflict, isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { runWorkers } from './controller-utils.ts';
 
 const OrphanFinalizer = 'orphan';

@@ -20,11 +20,11 @@ import type { Pod } from '../api/core/pod.ts';
 import { semanticEqual } from '../api/equality.ts';
 import { formatTime } from '../api/meta.ts';
 import { jobs, pods as podResource } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import {
   ControllerExpectations,
   eventErrors,

@@ -8,10 +8,10 @@
 import type { Namespace } from '../api/core/namespace.ts';
 import { formatTime, type KubeObject } from '../api/meta.ts';
 import { namespaces, type ResourceType, resources } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isConflict, isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { errorMessage, runWorkers } from './controller-utils.ts';
 
 const FinalizerKubernetes = 'kubernetes';

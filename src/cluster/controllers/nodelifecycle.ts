@@ -20,10 +20,10 @@ import type { Node, Taint } from '../api/core/node.ts';
 import type { Pod } from '../api/core/pod.ts';
 import { formatTime } from '../api/meta.ts';
 import { leases, nodes as nodeResource, pods as podResource } from '../api/resources.ts';
-import { type Clock, sleep, systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import { isConflict, isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, sleep, systemClock } from '../clock/clock.ts';
 import { eventErrors } from './controller-utils.ts';
 
 export const TaintNodeNotReady = 'node.kubernetes.io/not-ready';

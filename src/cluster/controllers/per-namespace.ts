@@ -11,10 +11,10 @@ import type { Namespace } from '../api/core/namespace.ts';
 import { semanticEqual } from '../api/equality.ts';
 import type { KubeObject } from '../api/meta.ts';
 import { namespaces, type ResourceType } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isAlreadyExists, isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { isNamespaceTerminating, runWorkers } from './controller-utils.ts';
 
 export interface PerNamespaceObject<T extends KubeObject> {

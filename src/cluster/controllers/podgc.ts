@@ -14,9 +14,9 @@
 import type { Node } from '../api/core/node.ts';
 import type { Pod } from '../api/core/pod.ts';
 import { nodes as nodeResource, pods as podResource } from '../api/resources.ts';
-import { type Clock, sleep, systemClock } from '../client/clock.ts';
 import { isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, sleep, systemClock } from '../clock/clock.ts';
 
 export interface PodGCOptions {
   /** How often to look: 20 s, as kube-controller-manager. */

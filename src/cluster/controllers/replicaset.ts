@@ -16,11 +16,11 @@ import { semanticEqual } from '../api/equality.ts';
 import { type Selector, selectorFromLabelSelector } from '../api/labels.ts';
 import { formatTime, type KubeObject } from '../api/meta.ts';
 import { pods as podResource, type ResourceType, replicaSets } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isConflict, isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import {
   ControllerExpectations,
   errorMessage,

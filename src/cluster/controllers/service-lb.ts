@@ -10,15 +10,16 @@
  *       lowest free one; record it in status.
  *     any other type (or a Service for another loadBalancerClass): clear what we wrote.
  */
+
+import { ServiceCIDR } from '../allocator/ipallocator.ts';
 import type { Service } from '../api/core/service.ts';
 import { semanticEqual } from '../api/equality.ts';
 import { services as serviceResource } from '../api/resources.ts';
-import { ServiceCIDR } from '../apiserver/registry/service-allocation.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { eventErrors, keyOf, runWorkers } from './controller-utils.ts';
 
 export const DEFAULT_LOAD_BALANCER_IP_RANGE = '127.200.0.0/24';

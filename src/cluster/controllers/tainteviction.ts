@@ -11,11 +11,11 @@ import type { Node, Taint } from '../api/core/node.ts';
 import type { Pod } from '../api/core/pod.ts';
 import type { Toleration } from '../api/core/scheduling.ts';
 import { nodes as nodeResource, pods as podResource } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import { RateLimitingQueue } from '../client/rate-limiting-queue.ts';
 import { isNotFound, type RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { eventErrors, keyOf, runWorkers } from './controller-utils.ts';
 
 export interface TaintEvictionOptions {

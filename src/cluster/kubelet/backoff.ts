@@ -1,4 +1,4 @@
-import type { Clock } from '../client/clock.ts';
+import type { Clock } from '../clock/clock.ts';
 import type { BackOffSettings } from './config.ts';
 
 interface Entry {

@@ -1,6 +1,6 @@
 import type { Taint } from '../api/core/node.ts';
-import type { Clock } from '../client/clock.ts';
 import type { RestClient } from '../client/rest-client.ts';
+import type { Clock } from '../clock/clock.ts';
 import type { ImageService, RuntimeService } from '../runtime/cri.ts';
 
 /** The kubelet's serving certificate and the CA its clients' certificates must come from, PEM. */

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { services } from '../api/resources.ts';
-import { systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import { SharedInformerFactory } from '../client/shared-informer.ts';
+import { systemClock } from '../clock/clock.ts';
 import { BackOff } from './backoff.ts';
 import { DEFAULTS, type KubeletConfig, type KubeletOptions } from './config.ts';
 import { ConfigSources } from './config-sources.ts';

@@ -1,9 +1,9 @@
 import type { Node } from '../api/core/node.ts';
 import type { Pod } from '../api/core/pod.ts';
 import { nodes, pods } from '../api/resources.ts';
-import { sleep } from '../client/clock.ts';
 import type { EventRecorder } from '../client/event-recorder.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { sleep } from '../clock/clock.ts';
 import { canAdmitPod } from './admission.ts';
 import type { KubeletConfig } from './config.ts';
 import type { DownwardContext } from './downward-api.ts';

@@ -4,7 +4,7 @@ import { hostname, release } from 'node:os';
 import type { Node, NodeCondition, NodeStatus } from '../api/core/node.ts';
 import { formatTime } from '../api/meta.ts';
 import { nodes } from '../api/resources.ts';
-import { VERSION_INFO } from '../apiserver/version.ts';
+import { VERSION_INFO } from '../api/version.ts';
 import type { EventRecorder } from '../client/event-recorder.ts';
 import { isAlreadyExists } from '../client/rest-client.ts';
 import type { KubeletConfig } from './config.ts';

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../client/clock.ts';
+import type { Clock, Timer } from '../clock/clock.ts';
 
 /** What one sync of a pod asks for next. */
 export interface SyncOutcome {

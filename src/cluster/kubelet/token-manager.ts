@@ -7,8 +7,8 @@
 import type { TokenRequest } from '../api/authentication/token-request.ts';
 import type { Pod } from '../api/core/pod.ts';
 import { serviceAccounts } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import type { RestClient } from '../client/rest-client.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 
 const MAX_TTL_MS = 24 * 60 * 60 * 1000;
 

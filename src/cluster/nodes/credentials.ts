@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ClusterPki } from '../apiserver/pki.ts';
 import { addLabCredentials, emptyKubeconfig, writeKubeconfig } from '../client/kubeconfig.ts';
+import type { ClusterPki } from '../pki/pki.ts';
 import { KUBE_PROXY_USER } from '../proxy/index.ts';
 import { type NodeConfig, resolveNodePath } from './config.ts';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLab, type TestLab } from '../../../test/support/lab.ts';
-import { ClusterPki } from '../apiserver/pki.ts';
+import { ClusterPki } from '../pki/pki.ts';
 import { nodePaths, parseLabels, parseTaints } from './config.ts';
 import { prepareNode, readNodeConfigs } from './node-dir.ts';
 

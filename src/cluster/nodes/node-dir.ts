@@ -1,9 +1,9 @@
 import { access, readdir, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { nodes as nodeResource } from '../api/resources.ts';
-import type { ClusterPki } from '../apiserver/pki.ts';
 import { updateKubeconfig } from '../client/kubeconfig.ts';
 import { isNotFound } from '../client/rest-client.ts';
+import type { ClusterPki } from '../pki/pki.ts';
 import {
   imageCacheDir,
   NodeConfig,

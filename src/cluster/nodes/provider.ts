@@ -1,5 +1,5 @@
-import type { ClusterPki } from '../apiserver/pki.ts';
 import type { RestClient } from '../client/rest-client.ts';
+import type { ClusterPki } from '../pki/pki.ts';
 import type { NodeCapacity, NodeTaint } from './config.ts';
 
 /** What a new node is given; what is left out takes node.json's defaults. */

@@ -6,9 +6,9 @@
 import type { Service } from '../api/core/service.ts';
 import type { EndpointSlice } from '../api/discovery/endpoint-slice.ts';
 import { endpointSlices, services } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import { type SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { renderRules } from './iptables-rules.ts';
 import { RoundRobin } from './round-robin.ts';
 import { buildServicePorts, readyEndpoints, type ServicePortInfo } from './service-port.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../client/fake-clock.ts';
+import { FakeClock } from '../clock/fake-clock.ts';
 import { RoundRobin } from './round-robin.ts';
 
 const eps = (...ips: string[]) => ips.map((ip) => ({ ip, port: 80, ready: true }));

@@ -4,7 +4,7 @@
  * except that with ClientIP affinity a client that was sent somewhere within the timeout goes there
  * again while that endpoint is still in rotation.
  */
-import type { Clock } from '../client/clock.ts';
+import type { Clock } from '../clock/clock.ts';
 import { endpointString, type ProxyEndpoint } from './service-port.ts';
 
 export class RoundRobin {

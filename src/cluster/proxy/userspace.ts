@@ -12,7 +12,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { Clock, Timer } from '../client/clock.ts';
+import type { Clock, Timer } from '../clock/clock.ts';
 import type { RoundRobin } from './round-robin.ts';
 import type { Protocol } from './service-port.ts';
 

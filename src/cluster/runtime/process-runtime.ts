@@ -6,7 +6,7 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { type Clock, systemClock } from '../client/clock.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { ContainerIO } from './container-io.ts';
 import type {
   AttachRequest,

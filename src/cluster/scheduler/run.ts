@@ -1,4 +1,3 @@
-import type { ClusterPki } from '../apiserver/pki.ts';
 import {
   type LeaderElectedComponent,
   type LeaderElectionTimings,
@@ -6,6 +5,7 @@ import {
 } from '../client/leader-election.ts';
 import { RestClient } from '../client/rest-client.ts';
 import { SharedInformerFactory } from '../client/shared-informer.ts';
+import type { ClusterPki } from '../pki/pki.ts';
 import { Scheduler } from './scheduler.ts';
 
 /**

@@ -18,10 +18,10 @@ import type { Node } from '../api/core/node.ts';
 import type { Pod } from '../api/core/pod.ts';
 import { formatTime } from '../api/meta.ts';
 import { nodes as nodeResource, pods as podResource } from '../api/resources.ts';
-import { type Clock, systemClock } from '../client/clock.ts';
 import { EventRecorder } from '../client/event-recorder.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../client/shared-informer.ts';
+import { type Clock, systemClock } from '../clock/clock.ts';
 import { SchedulerCache } from './cache.ts';
 import { decisionAnnotations } from './decision-annotations.ts';
 import { ErrNoNodesAvailable, FitError } from './framework/fit-error.ts';
@@ -60,6 +60,7 @@ export class Scheduler {
   private readonly recorder: EventRecorder;
   private readonly schedulerName: string;
   private readonly onError: (err: unknown) => void;
+  private readonly clock: Clock;
   /** Every node with its pods, bound or assumed (placed here, binding not yet seen). */
   private readonly cache = new SchedulerCache();
   /** Writes still in flight (bindings, status, events), awaited when run() ends. */
@@ -71,6 +72,7 @@ export class Scheduler {
     options: SchedulerOptions = {},
   ) {
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     this.schedulerName = options.schedulerName ?? DefaultSchedulerName;
     this.onError = options.onError ?? ((err) => console.error('orch-lab scheduler:', err));
     this.queue = new SchedulingQueue({ ...options.queue, clock });
@@ -198,7 +200,7 @@ export class Scheduler {
       reason: fit || message === ErrNoNodesAvailable ? 'Unschedulable' : 'SchedulerError',
       message,
       lastProbeTime: null,
-      lastTransitionTime: formatTime(Date.now()),
+      lastTransitionTime: formatTime(this.clock.now()),
     };
     const previous = current.status.conditions?.find((c) => c.type === 'PodScheduled');
     const writes: Promise<unknown>[] = [this.recorder.event(current, 'Warning', 'FailedScheduling', message)];

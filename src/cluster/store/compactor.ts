@@ -1,4 +1,4 @@
-import type { Clock } from './lessor.ts';
+import type { Clock } from '../clock/clock.ts';
 
 /**
  * How history is trimmed automatically, after etcd's --auto-compaction-mode:

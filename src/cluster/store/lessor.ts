@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock/clock.ts';
 import { LeaseExistsError, LeaseNotFoundError, LeaseTTLTooLargeError } from './errors.ts';
 import type { KeyString } from './key-range.ts';
-
-export interface Clock {
-  /** Milliseconds, as Date.now(). */
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** Lease is a TTL that keys hang on: when it expires or is revoked, its keys go with it. */
 export interface Lease {

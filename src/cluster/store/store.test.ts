@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../clock/fake-clock.ts';
 import type { Backend, BackendStats, WalRecord } from './backend.ts';
 import { CompactedError, FutureRevisionError, NoSpaceError } from './errors.ts';
 import { Store, type StoreOptions } from './store.ts';
@@ -172,15 +173,14 @@ describe('Store', () => {
   });
 
   it('deletes the keys of an expired lease in one revision', async () => {
-    let now = 1_000_000;
-    const clock = { now: () => now };
+    const clock = new FakeClock(1_000_000);
     const { store } = await openStore(new ScriptedBackend(), { clock, leaseCheckIntervalMs: 5 });
     const lease = await store.leaseGrant({ ttl: 5 });
     await store.put({ key: b('l/1'), value: b('a'), lease: lease.id });
     await store.put({ key: b('l/2'), value: b('b'), lease: lease.id });
     const ttl = await store.leaseTimeToLive(lease.id, true);
     expect(ttl.keys.map(str)).toEqual(['l/1', 'l/2']);
-    now += 5_001;
+    clock.step(5_001);
     await new Promise((r) => setTimeout(r, 30));
     const { kvs, header } = await store.range({ key: b('l/'), rangeEnd: b('l0') });
     expect(kvs).toHaveLength(0);

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock/clock.ts';
 import {
   applyDeleteRange,
   applyPut,
@@ -14,7 +15,7 @@ import { type AutoCompaction, Compactor } from './compactor.ts';
 import { CompactedError, EmptyKeyError, FutureRevisionError, NoSpaceError, StoppedError } from './errors.ts';
 import { keyRange, toKeyString } from './key-range.ts';
 import { KVStore, type RevisionChanges, type WriteTxn } from './kv-store.ts';
-import { type Clock, type Lease, Lessor, systemClock } from './lessor.ts';
+import { type Lease, Lessor } from './lessor.ts';
 import type {
   CompactionRequest,
   CompactionResponse,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../clock/clock.ts';
 import type { UserInfo } from '../authn.ts';
 import { BodyDecodeError, type ResponseShape, responseShape, sendJSON, warningHeaders } from '../http.ts';
 import { applyPatch, patchTypeOf } from '../patch.ts';
@@ -51,7 +52,7 @@ export interface SelectorParser {
 }
 
 export interface ResourceHandlerDeps {
-  readonly clock: { now(): number };
+  readonly clock: Clock;
   readonly selectors: SelectorParser;
   readonly subresources: ReadonlyMap<string, SubresourceHandler>;
   /** Default watch length when the client gives no timeoutSeconds (Kubernetes: 30-60 minutes). */

@@ -9,7 +9,7 @@ import {
   type ResourceList,
 } from '../../api/metrics/types.ts';
 import { formatQuantity } from '../../api/quantity.ts';
-import type { Clock } from '../../store/lessor.ts';
+import type { Clock } from '../../clock/clock.ts';
 import type { ApiSubresource } from '../discovery.ts';
 import type { SelectorParser } from '../handlers/resource.ts';
 import { responseShape, sendJSON } from '../http.ts';

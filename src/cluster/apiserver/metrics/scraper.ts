@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Node } from '../../api/core/node.ts';
-import type { Clock } from '../../store/lessor.ts';
+import type { Clock } from '../../clock/clock.ts';
 import { KubeletClient, kubeletRefusal } from '../kubelet-client.ts';
 import { decodeBatch } from './decode.ts';
 import type { MetricsStorage } from './storage.ts';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterPki } from '../pki.ts';
+import { ClusterPki } from '../../pki/pki.ts';
 import { decodeKubernetesProtobuf, KUBERNETES_PROTOBUF } from './decode.ts';
 
 interface Recorded {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatTime } from '../../api/meta.ts';
 import { randomNameSuffix } from '../../api/names.ts';
-import type { Clock } from '../../store/lessor.ts';
+import type { Clock } from '../../clock/clock.ts';
 import {
   alreadyExists,
   badRequest,

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeBitmap, encodeBitmap } from '../../allocator/bitmap.ts';
 import { services } from '../../api/resources.ts';
+import { systemClock } from '../../clock/clock.ts';
 import { MemoryBackend } from '../../store/memory-backend.ts';
 import { Store } from '../../store/store.ts';
 import { StatusError } from '../status.ts';
@@ -7,8 +9,6 @@ import { ObjectStore } from '../storage/object-store.ts';
 import { strategyFor } from './builtin.ts';
 import { GenericStore, type RequestScope } from './generic-store.ts';
 import {
-  decodeBitmap,
-  encodeBitmap,
   NODE_PORTS_KEY,
   SERVICE_IPS_KEY,
   type ServiceAllocationOptions,
@@ -17,7 +17,6 @@ import {
 import type { KubeObject } from './strategy.ts';
 
 const scope: RequestScope = { namespace: 'default', dryRun: false, fieldValidation: 'Strict' };
-const clock = { now: () => Date.now() };
 
 let store: Store;
 let storage: ObjectStore;
@@ -27,7 +26,7 @@ async function setup(options: ServiceAllocationOptions = {}) {
   store = await Store.open({ backend: new MemoryBackend(), autoCompaction: { mode: 'off' } });
   storage = new ObjectStore(store);
   const allocator = new ServiceAllocator(storage, options);
-  svcs = new GenericStore(strategyFor(services), storage, clock, allocator.hooks());
+  svcs = new GenericStore(strategyFor(services), storage, systemClock, allocator.hooks());
 }
 
 beforeEach(() => setup());

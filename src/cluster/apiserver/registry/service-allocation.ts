@@ -7,6 +7,9 @@
  * writes it, then base64) in a `RangeAllocation` object. Every change is a conditional write of
  * that object (ObjectStore.update), so two creates racing for the next free IP never both get it.
  */
+import { decodeBitmap, encodeBitmap, firstFree } from '../../allocator/bitmap.ts';
+import { DEFAULT_SERVICE_CIDR, ServiceCIDR } from '../../allocator/ipallocator.ts';
+import { DEFAULT_NODE_PORT_RANGE, PortRange } from '../../allocator/portallocator.ts';
 import type { Service, ServicePort } from '../../api/core/service.ts';
 import * as field from '../../api/field-error.ts';
 import { internalError, invalid } from '../status.ts';
@@ -15,8 +18,6 @@ import type { ObjectStore, StoredObject } from '../storage/object-store.ts';
 import type { FinishFunc, RequestScope, StoreHooks } from './generic-store.ts';
 import type { KubeObject } from './strategy.ts';
 
-export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
-export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
 export const SERVICE_IPS_KEY = '/registry/ranges/serviceips';
 export const NODE_PORTS_KEY = '/registry/ranges/servicenodeports';
 
@@ -134,92 +135,6 @@ export class RangeAllocator {
       range: this.range,
       data: encodeBitmap(taken),
     };
-  }
-}
-
-function firstFree(taken: Set<number>, size: number, start: number): number {
-  for (let i = 0; i < size; i++) {
-    const offset = (start + i) % size;
-    if (!taken.has(offset)) return offset;
-  }
-  return -1;
-}
-
-/** Offsets as the bytes of Go's big.Int with those bits set: big-endian, no leading zero bytes. */
-export function encodeBitmap(taken: Set<number>): string {
-  if (taken.size === 0) return '';
-  const top = Math.max(...taken);
-  const bytes = new Uint8Array(Math.floor(top / 8) + 1);
-  for (const offset of taken) bytes[bytes.length - 1 - Math.floor(offset / 8)]! |= 1 << (offset % 8);
-  return Buffer.from(bytes).toString('base64');
-}
-
-export function decodeBitmap(data: string): Set<number> {
-  const bytes = Buffer.from(data, 'base64');
-  const taken = new Set<number>();
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[bytes.length - 1 - i]!;
-    for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) taken.add(i * 8 + bit);
-  }
-  return taken;
-}
-
-/** An IPv4 CIDR as kube's ipallocator sees it: usable addresses exclude network and broadcast. */
-export class ServiceCIDR {
-  readonly base: number;
-  readonly size: number;
-
-  constructor(readonly cidr: string) {
-    const match = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-    const prefix = Number(match?.[2]);
-    const address = match ? parseIPv4(match[1]!) : undefined;
-    if (address === undefined || prefix < 8 || prefix > 30) {
-      throw new Error(`service CIDR ${cidr}: want an IPv4 CIDR with a prefix of 8 to 30 bits`);
-    }
-    const total = 2 ** (32 - prefix);
-    const network = address - (address % total);
-    this.base = network + 1;
-    this.size = total - 2;
-    this.cidr = `${formatIPv4(network)}/${prefix}`;
-  }
-
-  /** The offset of an IP in the range, or undefined when it is outside. */
-  offsetOf(ip: string): number | undefined {
-    const n = parseIPv4(ip);
-    if (n === undefined || n < this.base || n >= this.base + this.size) return undefined;
-    return n - this.base;
-  }
-
-  ipAt(offset: number): string {
-    return formatIPv4(this.base + offset);
-  }
-}
-
-function parseIPv4(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-function formatIPv4(n: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
-}
-
-export class PortRange {
-  readonly base: number;
-  readonly size: number;
-
-  constructor(readonly text: string) {
-    const match = /^(\d+)-(\d+)$/.exec(text);
-    this.base = Number(match?.[1]);
-    this.size = Number(match?.[2]) - this.base + 1;
-    if (!match || this.base < 1 || this.size < 1 || this.base + this.size - 1 > 65535) {
-      throw new Error(`node port range ${text}: want FROM-TO within 1-65535`);
-    }
-  }
-
-  offsetOf(port: number): number | undefined {
-    return port >= this.base && port < this.base + this.size ? port - this.base : undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { KV } from '../../client/kv.ts';
+import type { KV } from '../../etcd/kv.ts';
 import { CompactedError, FutureRevisionError } from '../../store/errors.ts';
 import type { KeyValue, Event as KVEvent, WatchHandle } from '../../store/types.ts';
 import { StorageError } from './errors.ts';

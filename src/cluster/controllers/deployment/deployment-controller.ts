@@ -21,11 +21,11 @@ import type { Pod } from '../../api/core/pod.ts';
 import { semanticEqual } from '../../api/equality.ts';
 import { selectorFromLabelSelector } from '../../api/labels.ts';
 import { deployments, pods as podResource, replicaSets } from '../../api/resources.ts';
-import { type Clock, systemClock } from '../../client/clock.ts';
 import { EventRecorder } from '../../client/event-recorder.ts';
 import { RateLimitingQueue } from '../../client/rate-limiting-queue.ts';
 import { isAlreadyExists, isConflict, isNotFound, type RestClient } from '../../client/rest-client.ts';
 import type { SharedInformer, SharedInformerFactory } from '../../client/shared-informer.ts';
+import { type Clock, systemClock } from '../../clock/clock.ts';
 import {
   computeHash,
   errorMessage,

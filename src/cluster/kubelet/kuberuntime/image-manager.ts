@@ -1,7 +1,7 @@
 import type { Container } from '../../api/core/container.ts';
 import type { Pod } from '../../api/core/pod.ts';
-import type { Clock } from '../../client/clock.ts';
 import type { EventRecorder } from '../../client/event-recorder.ts';
+import type { Clock } from '../../clock/clock.ts';
 import type { ImageService } from '../../runtime/cri.ts';
 import type { BackOff } from '../backoff.ts';
 

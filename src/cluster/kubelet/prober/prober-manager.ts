@@ -1,7 +1,7 @@
 import type { Container, Probe } from '../../api/core/container.ts';
 import type { Pod } from '../../api/core/pod.ts';
-import type { Clock, Timer } from '../../client/clock.ts';
 import type { EventRecorder } from '../../client/event-recorder.ts';
+import type { Clock, Timer } from '../../clock/clock.ts';
 import type { ContainerStatus } from '../../runtime/cri.ts';
 import { nanosToMs } from '../kuberuntime/runtime-manager.ts';
 import type { Prober, ProbeType } from './prober.ts';

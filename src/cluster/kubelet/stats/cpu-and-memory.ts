@@ -1,4 +1,4 @@
-import type { Clock } from '../../client/clock.ts';
+import type { Clock } from '../../clock/clock.ts';
 import type { RuntimeService } from '../../runtime/cri.ts';
 import { chargedMemory } from '../../runtime/process-runtime.ts';
 import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from '../kuberuntime/labels.ts';

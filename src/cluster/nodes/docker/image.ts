@@ -103,7 +103,7 @@ async function imageFiles(): Promise<ImageFile[]> {
   files.push({ path: `${OPT}/orch-lab.mjs`, content: await bundleCli(), mode: 0o644 });
   // The bundle is one module, so files modules read beside themselves sit beside it: the store's
   // gRPC face loads etcd's proto files as the CLI loads (the node never serves it).
-  const grpc = join(ROOT, 'src', 'cluster', 'store', 'grpc');
+  const grpc = join(ROOT, 'src', 'cluster', 'etcd');
   for (const file of (await walk(grpc)).filter((f) => f.endsWith('.proto'))) {
     await add(`${OPT}/${relative(grpc, file)}`, file);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../client/fake-clock.ts';
+import { FakeClock } from '../../clock/fake-clock.ts';
 import { makePod } from '../testing/objects.ts';
 import { SchedulingQueue } from './scheduling-queue.ts';
 

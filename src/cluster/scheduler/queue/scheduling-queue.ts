@@ -21,7 +21,7 @@
  * to backoffQ rather than waiting in unschedulable for an event that has already happened.
  */
 import type { Pod } from '../../api/core/pod.ts';
-import { type Clock, systemClock, type Timer } from '../../client/clock.ts';
+import { type Clock, systemClock, type Timer } from '../../clock/clock.ts';
 
 export interface QueuedPodInfo {
   pod: Pod;

@@ -1,4 +1,15 @@
-import type { VersionInfo } from './server.ts';
+/** version.Info: what /version answers, as `kubectl version` prints it. */
+export interface VersionInfo {
+  readonly major: string;
+  readonly minor: string;
+  readonly gitVersion: string;
+  readonly gitCommit: string;
+  readonly gitTreeState: string;
+  readonly buildDate: string;
+  readonly goVersion: string;
+  readonly compiler: string;
+  readonly platform: string;
+}
 
 /**
  * /version. The lab implements the Kubernetes v1.32 API, so it reports 1.32 (kubectl warns when

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { Event } from '../types.ts';
+import type { Event } from '../store/types.ts';
 import { event } from './convert.ts';
 import type { ResponseHeaderPb, WatchResponsePb } from './messages.ts';
 

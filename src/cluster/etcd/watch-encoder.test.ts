@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
-import type { Event, KeyValue } from '../types.ts';
+import type { Event, KeyValue } from '../store/types.ts';
 import { event, longBits } from './convert.ts';
 import type { ResponseHeaderPb, WatchResponsePb } from './messages.ts';
 import { WatchEncoder } from './watch-encoder.ts';

@@ -8,7 +8,7 @@
 // Long without parsing, which a decimal string would need on every response.
 
 import type { status } from '@grpc/grpc-js';
-import type { CompareResult, EventType, SortOrder, SortTarget, WatchFilter } from '../types.ts';
+import type { CompareResult, EventType, SortOrder, SortTarget, WatchFilter } from '../store/types.ts';
 
 /** A decoded int64: a decimal string such as "-1" or "7587876135464437257". */
 export type Int64In = string;

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, waitUntil } from '../../../test/support/etcd-client.ts';
 import { type EtcdProcess, freePort, startEtcd } from '../../../test/support/etcd-process.ts';
 import { CompactedError, FutureRevisionError, StoreError } from '../store/errors.ts';
-import { EtcdGrpcServer } from '../store/grpc/server.ts';
 import { MemoryBackend } from '../store/memory-backend.ts';
 import { Store } from '../store/store.ts';
 import type { Event } from '../store/types.ts';
-import { EtcdKV, endpointAddress } from './etcd-kv.ts';
+import { EtcdKV, endpointAddress } from './client.ts';
+import { EtcdGrpcServer } from './server.ts';
 
 const b = (s: string) => Buffer.from(s);
 

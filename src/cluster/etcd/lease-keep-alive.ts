@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { Store } from '../store.ts';
+import type { Store } from '../store/store.ts';
 import { leaseId, toBigInt, toStatus } from './convert.ts';
 import type { GrpcStatus, LeaseIdRequestPb, LeaseKeepAliveResponsePb, ResponseHeaderPb } from './messages.ts';
 

@@ -3,8 +3,8 @@ import type { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { RequestTooLargeError, StoppedError } from '../errors.ts';
-import type { Store } from '../store.ts';
+import { RequestTooLargeError, StoppedError } from '../store/errors.ts';
+import type { Store } from '../store/store.ts';
 import {
   compactionRequest,
   deleteRangeRequest,

@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { type Clock, systemClock } from '../clock/clock.ts';
 
 x509.cryptoProvider.set(webcrypto as webcrypto.Crypto);
 
@@ -52,7 +53,7 @@ export interface ClusterPkiOptions {
   /** The pki folder, usually `$ORCH_LAB_HOME/pki`; created with mode 0700 when missing. */
   readonly dir: string;
   /** Milliseconds, as Date.now(); tests move it to reach expiry. */
-  readonly clock?: { now(): number };
+  readonly clock?: Clock;
 }
 
 export const CA_COMMON_NAME = 'orch-lab-ca';
@@ -102,7 +103,7 @@ const FILES = {
 export class ClusterPki {
   private constructor(
     readonly dir: string,
-    private readonly clock: { now(): number },
+    private readonly clock: Clock,
     private readonly caCert: x509.X509Certificate,
     private readonly caKey: webcrypto.CryptoKey,
     /** The CA certificate, PEM: what kubeconfig files carry as certificate-authority-data. */
@@ -111,7 +112,7 @@ export class ClusterPki {
 
   /** Opens the pki folder, creating the CA if the folder has none. */
   static async open(options: ClusterPkiOptions): Promise<ClusterPki> {
-    const clock = options.clock ?? { now: () => Date.now() };
+    const clock = options.clock ?? systemClock;
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
     const certPath = join(options.dir, FILES.caCert);
     const keyPath = join(options.dir, FILES.caKey);

@@ -24,7 +24,7 @@ import {
   StoreError,
   TooManyOpsError,
   ValueProvidedError,
-} from '../errors.ts';
+} from '../store/errors.ts';
 import type {
   CompactionRequest,
   Compare,
@@ -42,7 +42,7 @@ import type {
   TxnResponse,
   WatchBatch,
   WatchCreateRequest,
-} from '../types.ts';
+} from '../store/types.ts';
 import type {
   CompactionRequestPb,
   ComparePb,

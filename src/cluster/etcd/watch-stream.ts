@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { Store } from '../store.ts';
-import type { Event, WatchBatch, WatchHandle } from '../types.ts';
+import type { Store } from '../store/store.ts';
+import type { Event, WatchBatch, WatchHandle } from '../store/types.ts';
 import { watchCreateRequest } from './convert.ts';
 import type {
   GrpcStatus,

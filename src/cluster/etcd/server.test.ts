@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { connect, sleep, waitUntil } from '../../../../test/support/etcd-client.ts';
-import { startEtcd } from '../../../../test/support/etcd-process.ts';
-import { startOrchStore } from '../../../../test/support/orch-store.ts';
-import { MemoryBackend } from '../memory-backend.ts';
-import { Store } from '../store.ts';
-import type { WatchBatch } from '../types.ts';
+import { connect, sleep, waitUntil } from '../../../test/support/etcd-client.ts';
+import { startEtcd } from '../../../test/support/etcd-process.ts';
+import { startOrchStore } from '../../../test/support/orch-store.ts';
+import { MemoryBackend } from '../store/memory-backend.ts';
+import { Store } from '../store/store.ts';
+import type { WatchBatch } from '../store/types.ts';
 import { EtcdGrpcServer, SERVER_VERSION } from './server.ts';
 
 const ETCDCTL = process.env.ETCDCTL_BINARY ?? '/usr/bin/etcdctl';

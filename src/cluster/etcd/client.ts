@@ -1,5 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
 import { CompactedError } from '../store/errors.ts';
+import type {
+  CompactionRequest,
+  CompactionResponse,
+  RangeRequest,
+  RangeResponse,
+  TxnRequest,
+  TxnResponse,
+  WatchCreateRequest,
+  WatchHandle,
+  WatchSink,
+} from '../store/types.ts';
 import {
   compactionRequestPb,
   fromRangeResponse,
@@ -9,7 +20,8 @@ import {
   rangeRequestPb,
   txnRequestPb,
   watchCreateRequestPb,
-} from '../store/grpc/convert.ts';
+} from './convert.ts';
+import type { KV } from './kv.ts';
 import type {
   CompactionRequestPb,
   GrpcStatus,
@@ -22,20 +34,8 @@ import type {
   TxnResponsePb,
   WatchRequestPb,
   WatchResponsePb,
-} from '../store/grpc/messages.ts';
-import { service } from '../store/grpc/server.ts';
-import type {
-  CompactionRequest,
-  CompactionResponse,
-  RangeRequest,
-  RangeResponse,
-  TxnRequest,
-  TxnResponse,
-  WatchCreateRequest,
-  WatchHandle,
-  WatchSink,
-} from '../store/types.ts';
-import type { KV } from './kv.ts';
+} from './messages.ts';
+import { service } from './server.ts';
 
 export interface EtcdKVOptions {
   /** etcd client URLs, `http://host:port` (or `host:port`), tried in this order. */

@@ -7,20 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  clientCertificateTlsOptions,
+  RequestAuthenticator,
+  ServiceAccountTokenGenerator,
+} from '../apiserver/authn.ts';
+import { unauthorized } from '../apiserver/status.ts';
 import { addLabCredentials, emptyKubeconfig, LAB_ADMIN_USER, writeKubeconfig } from '../client/kubeconfig.ts';
-import { clientCertificateTlsOptions, RequestAuthenticator, ServiceAccountTokenGenerator } from './authn.ts';
+import { FakeClock } from '../clock/fake-clock.ts';
 import { ClusterPki } from './pki.ts';
-import { unauthorized } from './status.ts';
 
 const run = promisify(execFile);
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-
-function manualClock(start = Date.now()) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => (now += ms) };
-}
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
@@ -106,12 +106,12 @@ describe('ClusterPki', () => {
   });
 
   it('re-issues the serving certificate in its last 30 days', async () => {
-    const clock = manualClock();
+    const clock = new FakeClock(Date.now());
     const pki = await ClusterPki.open({ dir, clock });
     const first = await pki.ensureServingCertificate();
-    clock.advance(300 * DAY_MS);
+    clock.step(300 * DAY_MS);
     expect(await pki.ensureServingCertificate()).toEqual(first);
-    clock.advance(40 * DAY_MS);
+    clock.step(40 * DAY_MS);
     const renewed = await pki.ensureServingCertificate();
     expect(renewed.cert).not.toBe(first.cert);
     expect(new Date(new X509Certificate(renewed.cert).validTo).getTime()).toBeGreaterThan(
