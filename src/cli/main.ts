@@ -27,6 +27,7 @@ const port = (value: string) => {
   return n;
 };
 const urls = (value: string) => value.split(',').map((url) => url.trim());
+const LANG_FLAG = "the lessons' language, ko or en (default: $ORCH_LAB_LANG, then the locale)";
 const seconds = (value: string) => {
   const n = Number(value.replace(/s$/, ''));
   if (!Number.isInteger(n) || n < 1) throw new Error(`not a whole number of seconds: ${value}`);
@@ -40,12 +41,25 @@ program
   .option('--runtime <runtime>', 'how nodes run: auto, process or docker', 'auto')
   .option('--api-port <port>', 'API server port (0 picks a free one)', port, 6443)
   .option('--etcd-port <port>', "the store's etcd v3 port (0 picks a free one)", port, 2379)
-  .action(async (o: { nodes: number; runtime: string; apiPort: number; etcdPort: number }) => {
-    // ink draws only a final frame when CI is set (it reads it when first loaded, below); a
-    // learner's terminal is interactive even inside a CI job's shell.
-    if (process.stdout.isTTY) process.env.CI = process.env.CONTINUOUS_INTEGRATION = 'false';
-    await (await import('../tui/run.tsx')).runStart({ home: home(), ...o });
-  });
+  .option('--lang <lang>', LANG_FLAG)
+  .action(
+    async ({
+      lang,
+      ...o
+    }: {
+      nodes: number;
+      runtime: string;
+      apiPort: number;
+      etcdPort: number;
+      lang?: string;
+    }) => {
+      const language = (await import('../lessons/language.ts')).chooseLanguage(lang, process.env);
+      // ink draws only a final frame when CI is set (it reads it when first loaded, below); a
+      // learner's terminal is interactive even inside a CI job's shell.
+      if (process.stdout.isTTY) process.env.CI = process.env.CONTINUOUS_INTEGRATION = 'false';
+      await (await import('../tui/run.tsx')).runStart({ home: home(), ...o }, language);
+    },
+  );
 
 program
   .command('up')
@@ -218,9 +232,15 @@ program
 
 const lessonCommand = program
   .command('lesson')
-  .description("guided lessons checked against the live cluster (the terminal UI's Lesson tab, as commands)");
+  .description("guided lessons checked against the live cluster (the terminal UI's Lesson tab, as commands)")
+  .option('--lang <lang>', LANG_FLAG);
 const lessonAction = (action: import('../lessons/commands.ts').LessonAction) => async (id?: string) =>
-  (await import('./commands/lesson.ts')).lesson({ home: home(), action, id });
+  (await import('./commands/lesson.ts')).lesson({
+    home: home(),
+    action,
+    id,
+    lang: lessonCommand.opts<{ lang?: string }>().lang,
+  });
 lessonCommand.command('list').description('list the lessons and your progress').action(lessonAction('list'));
 lessonCommand
   .command('start <id>')

@@ -14,7 +14,9 @@ import {
 import { isNotFound, type RestClient } from '../cluster/client/rest-client.ts';
 import { RevisionAnnotation } from '../cluster/controllers/deployment/util.ts';
 import type { KV } from '../cluster/etcd/kv.ts';
-import { describeMatcher, matchField } from './paths.ts';
+import type { Text } from './language.ts';
+import { say } from './messages.ts';
+import { matchField } from './paths.ts';
 import type { Check, FieldMatcher } from './schema.ts';
 
 /** What a check reads the cluster with. */
@@ -31,10 +33,10 @@ export interface CheckContext {
   readonly typed?: readonly string[];
 }
 
-/** A check's verdict and, either way, what it saw: "2 of 3 pods ready". */
+/** A check's verdict and, either way, what it saw: "Pods (app=web): 2 with ..., want at least 3". */
 export interface CheckResult {
   readonly ok: boolean;
-  readonly detail: string;
+  readonly detail: Text;
   /** The check cannot be decided here (a typed command, seen only by the UI). */
   readonly uiOnly?: boolean;
 }
@@ -75,7 +77,8 @@ export async function evaluate(check: Check, ctx: CheckContext): Promise<CheckRe
     if ('log' in check) return await logCheck(check.log, ctx);
     return typedCheck(check.typed, ctx);
   } catch (err) {
-    return { ok: false, detail: `could not check: ${err instanceof Error ? err.message : String(err)}` };
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, detail: say((m) => m.check.couldNotCheck(message)) };
   }
 }
 
@@ -107,18 +110,23 @@ async function objectsCheck(spec: ObjectsSpec, ctx: CheckContext): Promise<Check
   const count = spec.count ?? { atLeast: 1 };
   const ok =
     count.equals !== undefined ? matching.length === count.equals : matching.length >= (count.atLeast ?? 1);
-  const what = spec.name
-    ? `${spec.kind} ${spec.name}`
-    : `${spec.kind}s${spec.selector ? ` (${spec.selector})` : ''}`;
-  const wanted = count.equals !== undefined ? `${count.equals}` : `at least ${count.atLeast}`;
-  const conditions = matchers.map(describeMatcher).join(', ');
-  let detail = `${what}: ${matching.length} ${conditions ? `with ${conditions}` : 'found'}, want ${wanted}`;
   // Why the nearest miss failed helps more than the count alone.
-  const miss = live.find((obj) => !matchers.every((m) => matchField(obj, m).ok));
-  if (!ok && miss) {
-    const failed = matchers.find((m) => !matchField(miss, m).ok)!;
-    detail += `; ${miss.metadata.name} has ${failed.path} = ${matchField(miss, failed).found}`;
-  }
+  const miss = ok ? undefined : live.find((obj) => !matchers.every((m) => matchField(obj, m).ok));
+  const failed = miss && matchers.find((m) => !matchField(miss, m).ok)!;
+  const detail = say(
+    (m) =>
+      m.check.objects({
+        kind: spec.kind,
+        name: spec.name,
+        selector: spec.selector,
+        matching: matching.length,
+        conditions: matchers.map(m.check.matcher),
+        wanted: count,
+      }) +
+      (miss && failed
+        ? m.check.nearestMiss(miss.metadata.name ?? '', failed.path, matchField(miss, failed).found)
+        : ''),
+  );
   return { ok, detail };
 }
 
@@ -133,7 +141,7 @@ async function rolloutCheck(
       if (isNotFound(err)) return undefined;
       throw err;
     });
-  if (!d) return { ok: false, detail: `deployment ${spec.name} not found` };
+  if (!d) return { ok: false, detail: say((m) => m.check.deploymentNotFound(spec.name)) };
   const revision = Number(d.metadata.annotations?.[RevisionAnnotation] ?? 0);
   const replicas = d.spec.replicas ?? 1;
   const status = d.status ?? {};
@@ -148,11 +156,8 @@ async function rolloutCheck(
     ? 'paused'
     : complete
       ? 'complete'
-      : `${status.updatedReplicas ?? 0}/${replicas} updated`;
-  return {
-    ok,
-    detail: `deployment ${spec.name}: revision ${revision} (want ${spec.revision}), rollout ${state}`,
-  };
+      : { updated: status.updatedReplicas ?? 0, replicas };
+  return { ok, detail: say((m) => m.check.rollout(spec.name, revision, spec.revision, state)) };
 }
 
 async function eventCheck(
@@ -165,12 +170,17 @@ async function eventCheck(
     .filter((e) => !spec.involvedKind || e.involvedObject.kind === spec.involvedKind)
     .filter((e) => !spec.involvedName || e.involvedObject.name === spec.involvedName)
     .reduce((n, e) => n + (e.count ?? 1), 0);
-  const about = spec.involvedName
-    ? ` about ${spec.involvedKind ?? ''} ${spec.involvedName}`.replace('  ', ' ')
-    : '';
   return {
     ok: seen >= spec.atLeast,
-    detail: `${seen} ${spec.reason} event(s)${about}, want at least ${spec.atLeast}`,
+    detail: say((m) =>
+      m.check.events({
+        reason: spec.reason,
+        kind: spec.involvedKind,
+        name: spec.involvedName,
+        seen,
+        atLeast: spec.atLeast,
+      }),
+    ),
   };
 }
 
@@ -211,11 +221,7 @@ async function storeKeyCheck(
     value = obj;
     revision = Number(obj?.metadata.resourceVersion ?? 0);
   } else {
-    if (!ctx.etcd)
-      return {
-        ok: false,
-        detail: `${spec.key} is outside /registry, and this cluster has no etcd face here`,
-      };
+    if (!ctx.etcd) return { ok: false, detail: say((m) => m.check.outsideRegistry(spec.key)) };
     const answer = await ctx.etcd.range({ key: Buffer.from(spec.key) });
     const kv = answer.kvs[0];
     if (kv) {
@@ -223,31 +229,37 @@ async function storeKeyCheck(
       revision = kv.modRevision;
     }
   }
-  if (value === undefined) return { ok: !spec.exists, detail: `${spec.key}: no such key` };
-  if (!spec.exists) return { ok: false, detail: `${spec.key} is still there (revision ${revision})` };
+  if (value === undefined) return { ok: !spec.exists, detail: say((m) => m.check.noSuchKey(spec.key)) };
+  if (!spec.exists) return { ok: false, detail: say((m) => m.check.stillThere(spec.key, revision)) };
   const failed = spec.where.find((m) => !matchField(value, m).ok);
   if (failed) {
+    const found = matchField(value, failed).found;
     return {
       ok: false,
-      detail: `${spec.key} (revision ${revision}): want ${describeMatcher(failed)}, found ${matchField(value, failed).found}`,
+      detail: say((m) => m.check.keyMismatch(spec.key, revision, m.check.matcher(failed), found)),
     };
   }
-  return { ok: true, detail: `${spec.key} at revision ${revision}` };
+  return { ok: true, detail: say((m) => m.check.keyAt(spec.key, revision)) };
 }
 
 type HttpSpec = Extract<Check, { http: unknown }>['http'];
 
 async function httpCheck(spec: HttpSpec, ctx: CheckContext): Promise<CheckResult> {
   const target = spec.url ? { url: spec.url } : await targetOf(spec, ctx);
-  if (!target.url) return { ok: false, detail: target.missing ?? 'no address yet' };
-  const body = await httpGet(target.url, spec.ingress?.host).catch(
-    (err: Error) => `(no answer: ${err.message})`,
+  if (!target.url) return { ok: false, detail: target.missing ?? say((m) => m.check.noAddressYet) };
+  const answer = await httpGet(target.url, spec.ingress?.host).then(
+    (body) => ({ body }),
+    (err: Error) => ({ error: err.message }),
   );
-  const ok = body.includes(spec.expect);
+  const ok = 'body' in answer && answer.body.includes(spec.expect);
   const where = spec.ingress ? `${target.url} (Host: ${spec.ingress.host})` : target.url;
   return {
     ok,
-    detail: ok ? `${where} answered with "${spec.expect}"` : `${where}: ${body.trim().slice(0, 80)}`,
+    detail: say((m) =>
+      ok
+        ? m.check.answered(where, spec.expect)
+        : `${where}: ${'body' in answer ? answer.body.trim().slice(0, 80) : m.check.noAnswer(answer.error)}`,
+    ),
   };
 }
 
@@ -274,17 +286,16 @@ function httpGet(url: string, host?: string): Promise<string> {
 }
 
 /** The URL a Service or an Ingress answers at from the host, or why there is none yet. */
-async function targetOf(spec: HttpSpec, ctx: CheckContext): Promise<{ url?: string; missing?: string }> {
+async function targetOf(spec: HttpSpec, ctx: CheckContext): Promise<{ url?: string; missing?: Text }> {
   if (spec.ingress) {
     const { name, namespace, path } = spec.ingress;
     const ing = await ctx.client.resource(ingresses, namespace ?? ctx.namespace).get(name);
     const ip = ing.status?.loadBalancer?.ingress?.[0]?.ip;
-    return ip ? { url: `http://${ip}${path}` } : { missing: `ingress ${name} has no address yet` };
+    return ip ? { url: `http://${ip}${path}` } : { missing: say((m) => m.check.ingressNoAddress(name)) };
   }
-  const url = await serviceUrl(spec.service!, ctx);
-  return url
-    ? { url }
-    : { missing: `service ${spec.service!.name} has no address for ${spec.service!.via} yet` };
+  const service = spec.service!;
+  const url = await serviceUrl(service, ctx);
+  return url ? { url } : { missing: say((m) => m.check.serviceNoAddress(service.name, service.via)) };
 }
 
 /** Where a Service answers from the host, by the way it is exposed. */
@@ -325,20 +336,13 @@ async function logCheck(
   const where = `${spec.pod}${spec.container ? `/${spec.container}` : ''}`;
   return {
     ok,
-    detail: ok
-      ? `the log of ${where} shows /${spec.matches}/`
-      : `the log of ${where} does not show /${spec.matches}/ yet`,
+    detail: say((m) => (ok ? m.check.logShows : m.check.logNotYet)(where, spec.matches)),
   };
 }
 
 function typedCheck(pattern: string, ctx: CheckContext): CheckResult {
-  if (!ctx.typed)
-    return {
-      ok: false,
-      uiOnly: true,
-      detail: 'checked in the terminal UI only: type the command at its prompt',
-    };
+  if (!ctx.typed) return { ok: false, uiOnly: true, detail: say((m) => m.check.uiOnly) };
   const re = new RegExp(pattern);
   const ok = ctx.typed.some((line) => re.test(line));
-  return { ok, detail: ok ? 'typed' : `waiting for a command like /${pattern}/ at the prompt` };
+  return { ok, detail: say((m) => (ok ? m.check.typed : m.check.waitingForTyped(pattern))) };
 }

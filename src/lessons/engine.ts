@@ -5,8 +5,9 @@ import type { EventHandlerRegistration, SharedInformer } from '../cluster/client
 import { type Clock, systemClock, type Timer } from '../cluster/clock/clock.ts';
 import type { KV } from '../cluster/etcd/kv.ts';
 import { type CheckResult, evaluate, needsPolling, resourceOf, watchedBy } from './checks.ts';
-import { FEATURE_NOTES } from './features.ts';
+import type { Text } from './language.ts';
 import type { LoadedLesson } from './loader.ts';
+import { LessonError, say } from './messages.ts';
 import type { LessonProgress, Progress, ProgressData } from './progress.ts';
 import type { Cleanup, Feature, Step } from './schema.ts';
 
@@ -37,7 +38,7 @@ export interface LessonState {
   /** The current step's checks, as last evaluated. */
   readonly results: readonly CheckResult[];
   /** The hints shown so far for the current step. */
-  readonly hints: readonly string[];
+  readonly hints: readonly Text[];
 }
 
 /** A lesson in the list, with the learner's standing and what the cluster lacks for it. */
@@ -83,7 +84,7 @@ export class LessonEngine {
   find(id: string): LoadedLesson {
     const byNumber = /^\d+$/.test(id) ? this.lessons[Number(id) - 1] : undefined;
     const lesson = byNumber ?? this.lessons.find((l) => l.id === id);
-    if (!lesson) throw new Error(`no lesson ${id}; 'orch-lab lesson list' shows them`);
+    if (!lesson) throw new LessonError(say((m) => m.noSuchLesson(id)));
     return lesson;
   }
 
@@ -100,7 +101,9 @@ export class LessonEngine {
     const lesson = this.find(id);
     const missing = this.missing(lesson);
     if (missing.length) {
-      throw new Error(`lesson ${lesson.id} ${missing.map((f) => FEATURE_NOTES[f]).join('; ')}`);
+      throw new LessonError(
+        say((m) => m.lessonNeeds(lesson.id, missing.map((f) => m.features[f]).join('; '))),
+      );
     }
     if (lesson.namespace) {
       await this.options.client
@@ -202,7 +205,7 @@ export class LessonEngine {
   }
 
   /** Shows the next hint of the current step; undefined when there is none left. */
-  async hint(): Promise<string | undefined> {
+  async hint(): Promise<Text | undefined> {
     const state = await this.state();
     const step = state?.step;
     if (!state || !step) return undefined;
@@ -360,7 +363,7 @@ export class LessonEngine {
       if (!exists) return;
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 500));
     }
-    throw new Error(`namespace ${name} is still being deleted after 60 s`);
+    throw new LessonError(say((m) => m.namespaceStillDeleting(name)));
   }
 
   private now(): Date {

@@ -21,10 +21,3 @@ export async function detectFeatures(client: RestClient, options: { etcd: boolea
   if ((await client.resource(ingressClasses).list({ limit: 1 })).items.length > 0) found.add('ingress');
   return found;
 }
-
-/** What each missing feature means, for the lesson list and the lesson tests' skip reasons. */
-export const FEATURE_NOTES: Readonly<Record<Feature, string>> = {
-  services: "needs Services: cluster DNS and kube-proxy, which 'orch-lab up' installs on a lab with nodes",
-  ingress: "needs an Ingress controller, which 'orch-lab up' installs on a lab with nodes",
-  etcd: "needs the store's etcd face (orch-lab's own lab has one; other clusters do not)",
-};

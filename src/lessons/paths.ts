@@ -66,8 +66,11 @@ function step(value: unknown, segment: Segment): unknown[] {
   return value.filter((item) => valuesAt(item, field).some((v) => String(v) === wanted));
 }
 
-/** Whether some value at the matcher's path satisfies it; `found` says what was there instead. */
-export function matchField(obj: unknown, matcher: FieldMatcher): { ok: boolean; found: string } {
+/**
+ * Whether some value at the matcher's path satisfies it; `found` says what was there instead
+ * (undefined: nothing was).
+ */
+export function matchField(obj: unknown, matcher: FieldMatcher): { ok: boolean; found?: string } {
   const values = valuesAt(obj, matcher.path);
   const ok = values.some((value) => {
     if (matcher.equals !== undefined)
@@ -82,15 +85,6 @@ export function matchField(obj: unknown, matcher: FieldMatcher): { ok: boolean; 
           : Number.NaN;
     return n >= (matcher.atLeast ?? 0);
   });
-  const found = values.length
-    ? values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')
-    : 'nothing';
-  return { ok, found };
-}
-
-/** How the matcher reads to a learner: `.spec.replicas = 5`. */
-export function describeMatcher(matcher: FieldMatcher): string {
-  if (matcher.equals !== undefined) return `${matcher.path} = ${String(matcher.equals)}`;
-  if (matcher.matches !== undefined) return `${matcher.path} matches /${matcher.matches}/`;
-  return `${matcher.path} ≥ ${matcher.atLeast}`;
+  if (!values.length) return { ok };
+  return { ok, found: values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') };
 }

@@ -1,5 +1,7 @@
 import type { LessonEntry, LessonState } from './engine.ts';
-import { FEATURE_NOTES } from './features.ts';
+import type { Language } from './language.ts';
+import { type LessonMessages, MESSAGES } from './messages.ts';
+import { padEndToWidth } from './text-width.ts';
 
 /** One line of lesson text and how it should look; the CLI prints it, the UI colours it. */
 export interface LessonLine {
@@ -9,69 +11,68 @@ export interface LessonLine {
 
 const line = (text: string, style: LessonLine['style'] = 'body'): LessonLine => ({ text, style });
 
-/** `4m 05s` */
-export function formatDuration(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return m ? `${m}m ${String(s).padStart(2, '0')}s` : `${s}s`;
-}
+/** `4m 05s`, or `4분 05초` */
+const formatDuration = (seconds: number, m: LessonMessages): string =>
+  m.duration(Math.floor(seconds / 60), Math.round(seconds % 60));
 
 /** The lesson list: number, id, status, minutes, and what a lesson needs that the cluster lacks. */
-export function renderList(entries: readonly LessonEntry[]): LessonLine[] {
+export function renderList(entries: readonly LessonEntry[], language: Language): LessonLine[] {
+  const m = MESSAGES[language];
   return entries.map((e, i) => {
     const n = String(i + 1).padStart(2, '0');
     const status =
       e.missing.length > 0
-        ? e.missing.map((f) => FEATURE_NOTES[f]).join('; ')
+        ? e.missing.map((f) => m.features[f]).join('; ')
         : e.status === 'in progress'
-          ? `in progress (${e.stepsDone}/${e.lesson.steps.length})`
-          : e.status;
+          ? m.status.inProgress(e.stepsDone, e.lesson.steps.length)
+          : m.status[e.status];
     const style = e.missing.length ? 'muted' : e.status === 'done' ? 'ok' : 'body';
-    return line(
-      `${n} ${e.lesson.id.padEnd(22)} ${`${e.lesson.estimatedMinutes} min`.padEnd(7)} ${e.lesson.title} — ${status}`,
-      style,
-    );
+    const minutes = padEndToWidth(m.minutes(e.lesson.estimatedMinutes), 7);
+    return line(`${n} ${e.lesson.id.padEnd(22)} ${minutes} ${e.lesson.title[language]} — ${status}`, style);
   });
 }
 
 /**
- * The current lesson: title, the steps done, the current step's text, commands, check results,
- * hints shown and what happens underneath (once the step is green, the previous step's).
+ * The current lesson: title, what it is about (until the first step is green), the steps done,
+ * the current step's text, commands, check results, hints shown and what happens underneath (once
+ * the step is green, the previous step's).
  */
-export function renderState(state: LessonState | undefined): LessonLine[] {
-  if (!state) return [line("No lesson started: 'lesson list' shows them, 'lesson start 1' begins.", 'muted')];
+export function renderState(state: LessonState | undefined, language: Language): LessonLine[] {
+  const m = MESSAGES[language];
+  if (!state) return [line(m.noLesson, 'muted')];
   const { lesson, progress, step, stepIndex } = state;
   const total = lesson.steps.length;
   const lines: LessonLine[] = [
     line(
-      `${lesson.title} — step ${Math.min(stepIndex + 1, total)}/${total} · ${formatDuration(progress.secondsSpent)}`,
+      `${lesson.title[language]} — ${m.stepOf(Math.min(stepIndex + 1, total), total)} · ${formatDuration(progress.secondsSpent, m)}`,
       'title',
     ),
   ];
-  for (const done of lesson.steps.slice(0, stepIndex)) lines.push(line(`✓ ${done.title}`, 'ok'));
+  if (stepIndex === 0) {
+    for (const text of lesson.summary[language].trim().split('\n')) lines.push(line(text));
+    lines.push(line(m.objectives, 'muted'));
+    for (const objective of lesson.objectives) lines.push(line(`  • ${objective[language]}`));
+  }
+  for (const done of lesson.steps.slice(0, stepIndex)) lines.push(line(`✓ ${done.title[language]}`, 'ok'));
   const previous = lesson.steps[stepIndex - 1];
   if (previous) {
-    lines.push(line(`  Under the hood: ${previous.underTheHood.text.trim()}`, 'muted'));
+    lines.push(line(`  ${m.underTheHood}: ${previous.underTheHood.text[language].trim()}`, 'muted'));
     if (previous.underTheHood.views.length)
-      lines.push(line(`  See it in: ${previous.underTheHood.views.join(', ')}`, 'muted'));
+      lines.push(line(`  ${m.seeItIn(previous.underTheHood.views)}`, 'muted'));
   }
   if (!step) {
-    lines.push(
-      line(
-        `Lesson complete in ${formatDuration(progress.secondsSpent)}. 'lesson next' starts the next one.`,
-        'ok',
-      ),
-    );
+    lines.push(line(m.complete(formatDuration(progress.secondsSpent, m)), 'ok'));
     return lines;
   }
-  lines.push(line(`▶ ${step.title}`, 'title'));
+  lines.push(line(`▶ ${step.title[language]}`, 'title'));
   // A terminal shows code spans as they are; bold markers would only be noise.
-  for (const text of step.body.trim().split('\n')) lines.push(line(`  ${text.replaceAll('**', '')}`));
+  for (const text of step.body[language].trim().split('\n'))
+    lines.push(line(`  ${text.replaceAll('**', '')}`));
   for (const command of step.commands) lines.push(line(`  $ ${command}`, 'command'));
   for (const result of state.results)
-    lines.push(line(`  ${result.ok ? '✓' : '…'} ${result.detail}`, result.ok ? 'ok' : 'waiting'));
-  for (const [i, hint] of state.hints.entries()) lines.push(line(`  Hint ${i + 1}: ${hint}`, 'hint'));
-  if (state.hints.length < step.hints.length)
-    lines.push(line("  Stuck? 'lesson hint' shows a hint.", 'muted'));
+    lines.push(line(`  ${result.ok ? '✓' : '…'} ${result.detail[language]}`, result.ok ? 'ok' : 'waiting'));
+  for (const [i, hint] of state.hints.entries())
+    lines.push(line(`  ${m.hint(i + 1)}: ${hint[language]}`, 'hint'));
+  if (state.hints.length < step.hints.length) lines.push(line(`  ${m.stuck}`, 'muted'));
   return lines;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Language } from './language.ts';
 import { isPath } from './paths.ts';
 
 /**
@@ -194,22 +195,41 @@ export const Cleanup = z.union([
 ]);
 export type Cleanup = z.infer<typeof Cleanup>;
 
+const textIn = (name: string) =>
+  z
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? `the ${name} text is missing` : `the ${name} text is not a string`,
+    })
+    .min(1, `the ${name} text is empty`);
+
+/**
+ * What the learner reads, in every language the lessons speak (language.ts): `{ en: ..., ko: ... }`.
+ * A lesson missing a language for any text does not load.
+ */
+export const Text = z
+  .object({ en: textIn('English'), ko: textIn('Korean') } satisfies Record<Language, z.ZodType<string>>, {
+    error: (issue) =>
+      issue.code === 'invalid_type' ? 'text in every language: { en: ..., ko: ... }' : undefined,
+  })
+  .strict();
+
 /** The views of the terminal UI that show what happens underneath. */
 export const View = z.enum(['Events', 'Flow', 'Store', 'Scheduler', 'Map']);
 
 export const Step = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/, 'step ids are lower-case words joined by -'),
-    title: z.string().min(1),
+    title: Text,
     /** Markdown. */
-    body: z.string().min(1),
+    body: Text,
     /** What to type, shown to the learner; `{{dir}}` is the lesson's folder. */
     commands: z.array(z.string()).default([]),
     /** Every check must pass for the step to turn green. */
     check: z.union([Check, z.array(Check).min(1)]).transform((c) => (Array.isArray(c) ? c : [c])),
     /** Ordered: each `hint` shows the next one. */
-    hints: z.array(z.string()).min(1),
-    underTheHood: z.object({ text: z.string().min(1), views: z.array(View).default([]) }).strict(),
+    hints: z.array(Text).min(1),
+    underTheHood: z.object({ text: Text, views: z.array(View).default([]) }).strict(),
     /**
      * The commands a learner would type to finish the step, run by the lessons' tests in `sh` with
      * the lab's KUBECONFIG, ORCH_LAB_HOME and ETCDCTL_ENDPOINTS; lines that `typed` checks wait
@@ -228,9 +248,9 @@ export type Feature = z.infer<typeof Feature>;
 export const Lesson = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/),
-    title: z.string().min(1),
-    summary: z.string().min(1),
-    objectives: z.array(z.string()).min(1),
+    title: Text,
+    summary: Text,
+    objectives: z.array(Text).min(1),
     /** Lesson ids to take first. */
     prerequisites: z.array(z.string()).default([]),
     estimatedMinutes: z.number().int().min(1),

@@ -1,6 +1,8 @@
 import { Box, Text } from 'ink';
+import { MESSAGES } from '../lessons/messages.ts';
 import type { LessonLine } from '../lessons/render.ts';
 import { renderState } from '../lessons/render.ts';
+import { wrapToWidth } from '../lessons/text-width.ts';
 import { type ColorName, useTheme } from './context.ts';
 import { type TabProps, visibleWindow } from './tab-props.ts';
 import type { LessonSession } from './use-lesson.ts';
@@ -24,14 +26,16 @@ const COLORS: Readonly<Record<LessonLine['style'], ColorName | undefined>> = {
  */
 export function LessonTab(props: TabProps & { readonly lesson: LessonSession }) {
   const theme = useTheme();
+  const { language } = props.lesson;
   if (props.lesson.error)
-    return <Text color={theme.error}>Lessons could not load: {props.lesson.error}</Text>;
-  if (!props.lesson.engine) return <Text color={theme.muted}>Loading lessons…</Text>;
+    return <Text color={theme.error}>{MESSAGES[language].couldNotLoad(props.lesson.error)}</Text>;
+  if (!props.lesson.engine) return <Text color={theme.muted}>{MESSAGES[language].loading}</Text>;
   // The title stays on top and the step's checks and hints at the bottom, so a short pane still
   // shows what is green; between them the step's text scrolls, starting at the step to do.
-  const all = renderState(props.lesson.state)
+  // Lines wrap by display width: a line of Korean is twice as wide as its length.
+  const all = renderState(props.lesson.state, language)
     .filter((l, i) => i === 0 || !props.filter || l.text.toLowerCase().includes(props.filter.toLowerCase()))
-    .flatMap((l) => wrap(l.text, props.width).map((text) => ({ ...l, text })));
+    .flatMap((l) => wrapToWidth(l.text, props.width).map((text) => ({ ...l, text })));
   const [title, ...rest] = all;
   const stepAt = rest.findIndex((l) => l.text.startsWith('▶'));
   const isStatus = (l: LessonLine, i: number) => stepAt >= 0 && i > stepAt && STATUS_STYLES.has(l.style);
@@ -56,19 +60,4 @@ export function LessonTab(props: TabProps & { readonly lesson: LessonSession }) 
       ))}
     </Box>
   );
-}
-
-/** Splits text at spaces into lines of at most `width`, continuing with the first line's indent. */
-function wrap(text: string, width: number): string[] {
-  const indent = /^\s*/.exec(text)![0];
-  const lines: string[] = [];
-  let current = '';
-  for (const word of text.trim().split(' ')) {
-    const next = current ? `${current} ${word}` : `${indent}${word}`;
-    if (next.length > width && current) {
-      lines.push(current);
-      current = `${indent}${word}`;
-    } else current = next;
-  }
-  return [...lines, current];
 }

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import type { Language } from '../lessons/language.ts';
 import type { LabSession } from './lab-session.ts';
 
 /** The colours the UI names; what each is depends on the theme. */
@@ -32,6 +33,10 @@ export const themeFor = (env: NodeJS.ProcessEnv): Theme => (env.NO_COLOR ? NO_CO
 
 export const ThemeContext = createContext<Theme>(COLORS_256);
 export const useTheme = (): Theme => useContext(ThemeContext);
+
+/** The learner's language (lessons/language.ts chooses it): the Lesson tab and `lesson ...` speak it. */
+export const LanguageContext = createContext<Language>('en');
+export const useLanguage = (): Language => useContext(LanguageContext);
 
 export const LabContext = createContext<LabSession | undefined>(undefined);
 

@@ -1,7 +1,8 @@
 import { render } from 'ink';
 import { down, type UpOptions } from '../cli/commands/lab.ts';
+import type { Language } from '../lessons/language.ts';
 import { bootLab } from './boot.ts';
-import { ThemeContext, themeFor } from './context.ts';
+import { LanguageContext, ThemeContext, themeFor } from './context.ts';
 import { type QuitChoice, Start } from './Start.tsx';
 
 /**
@@ -12,13 +13,15 @@ export const MAX_FPS = 30;
 const ALTERNATE_SCREEN = { enter: '\x1b[?1049h', leave: '\x1b[?1049l' };
 
 /** `orch-lab start`: the terminal UI on this terminal's alternate screen, then stop the lab if asked. */
-export async function runStart(options: UpOptions): Promise<void> {
+export async function runStart(options: UpOptions, language: Language): Promise<void> {
   let choice = 'leave' as QuitChoice; // set by onQuit, which TypeScript cannot see run
   process.stdout.write(ALTERNATE_SCREEN.enter);
   try {
     const app = render(
       <ThemeContext.Provider value={themeFor(process.env)}>
-        <Start boot={(progress) => bootLab(options, progress)} onQuit={(c) => (choice = c)} />
+        <LanguageContext.Provider value={language}>
+          <Start boot={(progress) => bootLab(options, progress)} onQuit={(c) => (choice = c)} />
+        </LanguageContext.Provider>
       </ThemeContext.Provider>,
       { exitOnCtrlC: false, maxFps: MAX_FPS },
     );

@@ -2,13 +2,16 @@ import { useEffect, useState } from 'react';
 import { runLessonCommand } from '../lessons/commands.ts';
 import { LessonEngine, type LessonState } from '../lessons/engine.ts';
 import { detectFeatures } from '../lessons/features.ts';
+import type { Language } from '../lessons/language.ts';
 import { loadLessons } from '../lessons/loader.ts';
 import { Progress, progressFile } from '../lessons/progress.ts';
-import { useLab } from './context.ts';
+import { useLab, useLanguage } from './context.ts';
 import type { LessonPrompt } from './use-repl.ts';
 
 /** The lesson engine on the UI's lab session, and the current lesson as it re-checks by itself. */
 export interface LessonSession {
+  /** What the Lesson tab and `lesson ...` at the prompt speak. */
+  readonly language: Language;
   /** Undefined while the lessons load (or if they failed to: `error` says why). */
   readonly engine?: LessonEngine;
   readonly state?: LessonState;
@@ -21,7 +24,8 @@ export interface LessonSession {
  */
 export function useLesson(): LessonSession {
   const lab = useLab();
-  const [session, setSession] = useState<LessonSession>({});
+  const language = useLanguage();
+  const [session, setSession] = useState<Omit<LessonSession, 'language'>>({});
   useEffect(() => {
     let engine: LessonEngine | undefined;
     let unsubscribe = () => {};
@@ -52,16 +56,16 @@ export function useLesson(): LessonSession {
       engine?.close();
     };
   }, [lab]);
-  return session;
+  return { ...session, language };
 }
 
 /** The prompt's side of the lesson engine: typed lines are reported, `lesson ...` runs on it. */
 export function lessonPrompt(session: LessonSession): LessonPrompt | undefined {
-  const { engine } = session;
+  const { engine, language } = session;
   if (!engine) return undefined;
   return {
     typed: (line) => engine.typed(line),
     command: async ([action = 'status', id]) =>
-      (await runLessonCommand(engine, action, id)).map((l) => l.text),
+      (await runLessonCommand(engine, language, action, id)).map((l) => l.text),
   };
 }

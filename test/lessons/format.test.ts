@@ -54,7 +54,7 @@ describe('a broken lesson file', () => {
 
   it('names a step without hints, and an id that disagrees with its folder', async () => {
     const noHints = await brokenCopy('01-cluster-tour', (y) =>
-      y.replace(/hints:\n(\s+- .*\n)+/, 'hints: []\n'),
+      y.replace(/hints:\n(\s+(- )?(en|ko): .*\n)+/, 'hints: []\n'),
     );
     await expect(loadLesson(noHints)).rejects.toThrow(/steps\[0\]\.hints:/);
     const wrongId = await brokenCopy('01-cluster-tour', (y) => y.replace('id: cluster-tour', 'id: tour'));
@@ -93,9 +93,6 @@ describe('paths', () => {
       ok: true,
       found: 'nginx, busybox',
     });
-    expect(matchField(pod, { path: '.spec.nodeName', matches: '.' })).toEqual({
-      ok: false,
-      found: 'nothing',
-    });
+    expect(matchField(pod, { path: '.spec.nodeName', matches: '.' })).toEqual({ ok: false });
   });
 });

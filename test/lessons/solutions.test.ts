@@ -6,8 +6,9 @@ import { installLabAddons } from '../../src/cluster/addons/index.ts';
 import { RestClient } from '../../src/cluster/client/rest-client.ts';
 import { SharedInformerFactory } from '../../src/cluster/client/shared-informer.ts';
 import { type LessonEngine as Engine, LessonEngine, type LessonState } from '../../src/lessons/engine.ts';
-import { detectFeatures, FEATURE_NOTES } from '../../src/lessons/features.ts';
+import { detectFeatures } from '../../src/lessons/features.ts';
 import { type LoadedLesson, loadLessons } from '../../src/lessons/loader.ts';
+import { MESSAGES } from '../../src/lessons/messages.ts';
 import { Progress, progressFile } from '../../src/lessons/progress.ts';
 import { startTestLab, type TestLab } from '../support/lab.ts';
 
@@ -93,7 +94,7 @@ function stepTurnsGreen(index: number, timeoutMs: number): Promise<void> {
     let last: LessonState | undefined;
     const timer = setTimeout(() => {
       unsubscribe();
-      const details = last?.results.map((r) => r.detail).join('; ');
+      const details = last?.results.map((r) => r.detail.en).join('; ');
       reject(new Error(`step ${index + 1} is not green after ${timeoutMs / 1000} s: ${details}`));
     }, timeoutMs);
     const unsubscribe = engine.subscribe((state) => {
@@ -155,7 +156,7 @@ describe('every lesson, by its solution', () => {
     it(lesson.id, async (ctx) => {
       // A lesson whose features the lab lacks is skipped, saying which and why.
       const missing = engine.missing(lesson);
-      if (missing.length) return ctx.skip(missing.map((f) => FEATURE_NOTES[f]).join('; '));
+      if (missing.length) return ctx.skip(missing.map((f) => MESSAGES.en.features[f]).join('; '));
       await walk(lesson);
     }, 180_000);
   }
