@@ -1,9 +1,12 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { Language, type Text } from '../../src/lessons/language.ts';
 import { LESSONS_DIR, loadLesson, loadLessons } from '../../src/lessons/loader.ts';
 import { matchField, valuesAt } from '../../src/lessons/paths.ts';
+import { Lesson } from '../../src/lessons/schema.ts';
 
 const temp: string[] = [];
 afterAll(async () => {
@@ -61,6 +64,79 @@ describe('a broken lesson file', () => {
     await expect(loadLesson(wrongId)).rejects.toThrow(
       /: id: the folder 01-cluster-tour says the id is cluster-tour/,
     );
+  });
+});
+
+type Path = (string | number)[];
+
+/** Where a lesson file holds text for the learner: every { en, ko } in it. */
+function textPaths(value: unknown, path: Path = []): Path[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => textPaths(item, [...path, i]));
+  if (!value || typeof value !== 'object') return [];
+  if (Object.keys(value).sort().join() === Language.options.join()) return [path];
+  return Object.entries(value).flatMap(([key, item]) => textPaths(item, [...path, key]));
+}
+
+const NAMES: Record<Language, string> = { en: 'English', ko: 'Korean' };
+const HANGUL = /[\uac00-\ud7a3]/;
+
+describe('lesson text in every language', () => {
+  it('a shipped lesson without either language for any one of its texts does not load', async () => {
+    const folders = (await readdir(LESSONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory());
+    let checked = 0;
+    for (const { name: folder } of folders) {
+      const raw = parseYaml(await readFile(join(LESSONS_DIR, folder, 'lesson.yaml'), 'utf8'));
+      const paths = textPaths(raw);
+      // title, summary, objectives, and each step's title, body, hints and note underneath.
+      expect(paths.length, folder).toBeGreaterThanOrEqual(2 + raw.objectives.length + 4 * raw.steps.length);
+      for (const path of paths) {
+        for (const language of Language.options) {
+          const copy = structuredClone(raw);
+          const text = path.reduce((at, key) => at[key], copy);
+          delete text[language];
+          const parsed = Lesson.safeParse(copy);
+          expect(parsed.success, `${folder} ${path.join('.')} without ${language}`).toBe(false);
+          expect(parsed.error?.issues).toContainEqual(
+            expect.objectContaining({
+              path: [...path, language],
+              message: `the ${NAMES[language]} text is missing`,
+            }),
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(600);
+  });
+
+  it('names the file, the field and the language that is missing, empty or not given', async () => {
+    const missing = await brokenCopy('03-the-store', (y) =>
+      y.replace('        ko: prompt 의 `etcdctl` 은 이미 lab 의 저장소를 가리키고 있다.\n', ''),
+    );
+    await expect(loadLesson(missing)).rejects.toThrow(
+      `${join(missing, 'lesson.yaml')}: steps[1].hints[0].ko: the Korean text is missing`,
+    );
+    const empty = await brokenCopy('03-the-store', (y) =>
+      y.replace('  ko: 모든 것의 바탕, 저장소', "  ko: ''"),
+    );
+    await expect(loadLesson(empty)).rejects.toThrow(': title.ko: the Korean text is empty');
+    const english = await brokenCopy('03-the-store', (y) =>
+      y.replace(/^title:\n {2}en: .*\n {2}ko: .*\n/m, 'title: The store under everything\n'),
+    );
+    await expect(loadLesson(english)).rejects.toThrow(
+      ': title: text in every language: { en: ..., ko: ... }',
+    );
+  });
+
+  it('reads as Korean in Korean and as English in English', async () => {
+    for (const lesson of await loadLessons()) {
+      for (const path of textPaths(lesson)) {
+        const text = path.reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], lesson) as Text;
+        const where = `${lesson.id} ${path.join('.')}`;
+        expect(text.ko, where).toMatch(HANGUL);
+        expect(text.en, where).not.toMatch(HANGUL);
+      }
+    }
   });
 });
 

@@ -7,6 +7,11 @@ import type { ReactNode } from 'react';
 export interface TestTerminal {
   /** The screen's rows, trailing blanks trimmed. */
   screen(): string[];
+  /**
+   * One row cell by cell, as the terminal laid it out: a wide letter (Hangul) fills its cell and
+   * leaves the next one empty (''), so index i is the letter in column i.
+   */
+  cells(row: number): string[];
   /** Everything the app wrote, escape sequences included. */
   raw(): string;
   /**
@@ -17,6 +22,8 @@ export interface TestTerminal {
   type(keys: string): Promise<void>;
   /** Waits until the screen shows `text` (a string or a pattern), failing with the screen after `timeoutMs`. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<string[]>;
+  /** Draws another tree in the same terminal, as a state change would. */
+  rerender(node: ReactNode): void;
   unmount(): void;
 }
 
@@ -67,8 +74,13 @@ export function renderInTerminal(node: ReactNode, size: { columns: number; rows:
       (buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? '').trimEnd(),
     );
   };
+  const cells = (row: number) => {
+    const line = term.buffer.active.getLine(term.buffer.active.viewportY + row);
+    return Array.from({ length: size.columns }, (_, x) => line?.getCell(x)?.getChars() ?? '');
+  };
   return {
     screen,
+    cells,
     raw: () => written,
     type: async (keys) => {
       stdin.write(keys);
@@ -85,6 +97,7 @@ export function renderInTerminal(node: ReactNode, size: { columns: number; rows:
       }
       throw new Error(`the screen never showed ${text}:\n${screen().join('\n')}`);
     },
+    rerender: (next) => app.rerender(next),
     unmount: () => app.unmount(),
   };
 }
