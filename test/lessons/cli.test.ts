@@ -9,12 +9,18 @@ import { startTestLab, type TestLab } from '../support/lab.ts';
 const ORCH_LAB_BIN = new URL('../../bin/orch-lab.js', import.meta.url).pathname;
 let lab: TestLab;
 
-function lesson(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+type Run = { code: number; stdout: string; stderr: string };
+
+/** `orch-lab lesson ARGS` in English unless `env` sets a language: the runner's own locale is unset. */
+const lesson = (...args: string[]): Promise<Run> => lessonIn({}, ...args);
+
+function lessonIn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  const unset = { ORCH_LAB_LANG: '', LC_ALL: '', LC_MESSAGES: '', LANG: '' };
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [ORCH_LAB_BIN, 'lesson', ...args],
-      { env: { ...process.env, ORCH_LAB_HOME: lab.home }, timeout: 60_000 },
+      { env: { ...process.env, ...unset, ...env, ORCH_LAB_HOME: lab.home }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -73,5 +79,37 @@ describe('orch-lab lesson', () => {
     const ns = await lab.kubectl(['get', 'namespace', 'lesson-store']);
     expect(ns.stderr).toContain('NotFound');
     expect((await lesson('list')).stdout).toMatch(/^03 the-store .* — new$/m);
+  });
+
+  it('speaks Korean when asked by --lang, ORCH_LAB_LANG or the locale, in that order', async () => {
+    const list = await lessonIn({}, 'list', '--lang', 'ko');
+    expect(list.stdout).toMatch(/^01 cluster-tour\s+8분\s+클러스터 구성 요소 둘러보기 — 시작 전$/m);
+    expect(list.stdout).toMatch(/^12 services\s+.* — Service 가 필요하다: cluster DNS 와 kube-proxy/m);
+    const korean = /^01 cluster-tour .*클러스터 구성 요소 둘러보기/m;
+    const english = /^01 cluster-tour .*The parts of a cluster, seen live/m;
+    expect((await lessonIn({ LANG: 'ko_KR.UTF-8' }, 'list')).stdout).toMatch(korean);
+    expect((await lessonIn({ LANG: 'ko_KR.UTF-8', LC_ALL: 'C' }, 'list')).stdout).toMatch(english);
+    expect((await lessonIn({ ORCH_LAB_LANG: 'ko' }, 'list', '--lang', 'en')).stdout).toMatch(english);
+
+    const started = await lessonIn({ ORCH_LAB_LANG: 'ko' }, 'start', 'the-store');
+    expect(started.stdout).toContain('모든 것의 바탕, 저장소 — 1/6 단계');
+    expect(started.stdout).toContain('▶ 오브젝트 하나 쓰기');
+    expect(started.stdout).toContain(
+      '  $ kubectl create configmap greeting -n lesson-store --from-literal=text=hello',
+    );
+    expect(started.stdout).toContain('  … /registry/configmaps/lesson-store/greeting: key 없음');
+    expect((await lessonIn({ ORCH_LAB_LANG: 'ko' }, 'hint')).stdout).toContain(
+      '힌트: ConfigMap 이름은 greeting, namespace 는 lesson-store 여야 한다.',
+    );
+    expect((await lessonIn({ ORCH_LAB_LANG: 'ko' }, 'reset')).stdout).toContain('레슨 the-store 초기화');
+  });
+
+  it("answers a mistake in the learner's language, and refuses a language it does not speak", async () => {
+    const missing = await lessonIn({}, 'start', '99', '--lang', 'ko');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe("orch-lab: 레슨 99 없음: 'orch-lab lesson list' 로 목록을 본다\n");
+    const unknown = await lessonIn({}, 'list', '--lang', 'kr');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('orch-lab: --lang=kr: the lessons speak ko (Korean) or en (English)\n');
   });
 });

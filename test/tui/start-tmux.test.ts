@@ -31,15 +31,18 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
-it('orch-lab start in tmux boots a lab, shows it, and stops it when asked on quit', async () => {
+it('orch-lab start in tmux boots a lab, shows it in the language asked for, and stops it when asked on quit', async () => {
   home = await mkdtemp(join(tmpdir(), 'orch-lab-tmux-'));
-  const command = `ORCH_LAB_HOME=${home} ${process.execPath} ${BIN} start --nodes 0 --api-port 0 --etcd-port 0`;
+  const command = `ORCH_LAB_HOME=${home} ${process.execPath} ${BIN} start --nodes 0 --api-port 0 --etcd-port 0 --lang ko`;
   await tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
   const screen = await waitForScreen('✓ apiserver');
   expect(screen).toMatch(/1 Events\s+2 Flow\s+3 Store\s+4 Scheduler\s+5 Lesson/);
   expect(await runningLab(home)).toBeDefined();
   await tmux('send-keys', '-t', session, 'Escape');
   await waitForScreen('[map]');
+  // The Lesson tab speaks the language --lang chose; the screen's frame stays as it is.
+  await tmux('send-keys', '-t', session, '5');
+  expect(await waitForScreen("시작한 레슨이 없다. 'lesson list' 로 목록을 보고")).toMatch(/5 Lesson/);
   await tmux('send-keys', '-t', session, 'q');
   await waitForScreen('Leave the lab running? [Y/n]');
   await tmux('send-keys', '-t', session, 'n');
