@@ -1,9 +1,12 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from '../../src/cluster/api/core/pod.ts';
 import { RestClient } from '../../src/cluster/client/rest-client.ts';
+import { RemoteRuntimeService } from '../../src/cluster/cri/client.ts';
 import { type KubeletOptions, type RunningKubelet, startKubelet } from '../../src/cluster/kubelet/index.ts';
 import { ClusterPki } from '../../src/cluster/pki/pki.ts';
 import type { ImageService, RuntimeService } from '../../src/cluster/runtime/cri.ts';
+import { serveRuntime } from '../../src/cluster/runtime/runtime-server.ts';
 import { startTestLab, type TestLab } from '../support/lab.ts';
 
 export interface KubeletLab {
@@ -23,7 +26,8 @@ export interface KubeletLab {
 
 /**
  * A control plane (no scheduler: tests bind pods with spec.nodeName) and one kubelet in this
- * process, signed in with its own node certificate, on a node IP of its own.
+ * process, signed in with its own node certificate, on a node IP of its own. The kubelet reaches
+ * the runtime over CRI's gRPC, on a socket in the node's folder, as on a real node.
  */
 export async function startKubeletLab(
   runtime: RuntimeService & { stopAll?(): Promise<void> },
@@ -48,14 +52,18 @@ export async function startKubeletLab(
     { ca: pki.caCertificate, ...credential },
     { component: `kubelet/${nodeName}` },
   );
+  const rootDir = join(lab.home, 'nodes', nodeName);
+  await mkdir(rootDir, { recursive: true });
+  const runtimeServer = await serveRuntime(runtime, images, join(rootDir, 'runtime.sock'));
+  const cri = new RemoteRuntimeService(runtimeServer.socketPath);
   const options: KubeletOptions = {
     nodeName,
     nodeIP,
     podCIDR: '127.244.9.0/24',
     client,
-    runtime,
-    images,
-    rootDir: join(lab.home, 'nodes', nodeName),
+    runtime: cri,
+    images: cri,
+    rootDir,
     capacity: { cpu: '2', memory: '4Gi', pods: '110' },
     labels: { 'orch-lab.dev/test': 'true' },
     taints: [],
@@ -89,6 +97,8 @@ export async function startKubeletLab(
     },
     stop: async () => {
       await kubelet.stop();
+      cri.close();
+      await runtimeServer.close();
       await runtime.stopAll?.();
       client.close();
       await lab.stop();

@@ -1,7 +1,7 @@
 import type { Taint } from '../api/core/node.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import type { Clock } from '../clock/clock.ts';
-import type { ImageService, RuntimeService } from '../runtime/cri.ts';
+import type { CriImageService, CriRuntimeService } from '../cri/services.ts';
 
 /** The kubelet's serving certificate and the CA its clients' certificates must come from, PEM. */
 export interface KubeletServerOptions {
@@ -24,8 +24,9 @@ export interface KubeletOptions {
   readonly podCIDR: string;
   /** Signed in as system:node:<nodeName> (group system:nodes). */
   readonly client: RestClient;
-  readonly runtime: RuntimeService;
-  readonly images: ImageService;
+  /** The node's container runtime, over CRI: the lab runtime or containerd. */
+  readonly runtime: CriRuntimeService;
+  readonly images: CriImageService;
   /** The node's directory; a pod's volumes live under rootDir/pods/<uid>/volumes/<plugin>/<name>. */
   readonly rootDir: string;
   readonly capacity: { readonly cpu: string; readonly memory: string; readonly pods: string };

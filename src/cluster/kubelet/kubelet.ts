@@ -18,6 +18,7 @@ import {
 } from './kuberuntime/runtime-manager.ts';
 import type { NodeLeaseController } from './node-lease.ts';
 import type { NodeStatusManager } from './node-status.ts';
+import { runPLEG } from './pleg.ts';
 import { PodWorkers, type SyncOutcome } from './pod-workers.ts';
 import type { ProbeManager } from './prober/prober-manager.ts';
 import { generateAPIPodStatus } from './status/generate.ts';
@@ -99,10 +100,16 @@ export class Kubelet {
 
   /** Runs until `signal` aborts: registration, heartbeats, pod sync. */
   async run(signal: AbortSignal): Promise<void> {
-    const unsubscribe = this.config.runtime.onContainerEvent((event) => {
-      const uid = this.sandboxOwners.get(event.podSandboxId);
-      if (uid) this.podWorkers.updatePod(uid);
-    });
+    const pleg = runPLEG(
+      this.config.runtime,
+      this.config.clock,
+      (podSandboxId) => {
+        const uid = this.sandboxOwners.get(podSandboxId);
+        if (uid) this.podWorkers.updatePod(uid);
+      },
+      signal,
+      this.config.onError,
+    );
     try {
       await this.registerWithAPIServer(signal);
       if (signal.aborted) return;
@@ -116,7 +123,7 @@ export class Kubelet {
       if (await this.deps.informers.waitForCacheSync(signal)) await this.cleanupOrphans();
       await Promise.all([...loops, this.housekeepingLoop(signal)]);
     } finally {
-      unsubscribe();
+      await pleg;
       await this.podWorkers.stop();
       this.probes.stop();
       await this.deps.informers.shutdown();

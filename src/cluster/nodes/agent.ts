@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RestClient } from '../client/rest-client.ts';
+import { RemoteRuntimeService } from '../cri/client.ts';
 import { startKubelet } from '../kubelet/index.ts';
 import { type RunningKubeProxy, startKubeProxy } from '../proxy/index.ts';
 import { ProcessRuntime, serveRuntime } from '../runtime/index.ts';
@@ -10,8 +11,9 @@ import { KUBE_PROXY_CREDENTIALS } from './credentials.ts';
 /**
  * runNodeAgent is one node: what `orch-lab node-agent --config <nodeDir>/node.json` runs, on the
  * host (the process provider) or in a container (the Docker provider) alike, since everything it
- * needs is in the node's folder. It starts the container runtime (serving its CRI on
- * <nodeDir>/runtime.sock, as containerd serves its socket) and the kubelet, and stops both on
+ * needs is in the node's folder. It starts the container runtime (serving CRI's gRPC on
+ * <nodeDir>/runtime.sock, as containerd serves its socket) and the kubelet, which reaches the
+ * runtime through that socket as a kubelet reaches containerd, and stops both on
  * SIGTERM or SIGINT; a second signal ends it at once.
  */
 export async function runNodeAgent(configPath: string): Promise<void> {
@@ -38,13 +40,14 @@ export async function runNodeAgent(configPath: string): Promise<void> {
   });
   const socket = nodeFiles(nodeDir).runtimeSocket;
   const runtimeServer = await serveRuntime(runtime, runtime, socket);
+  const cri = new RemoteRuntimeService(socket);
   const kubelet = await startKubelet({
     nodeName: config.name,
     nodeIP: config.nodeIP,
     podCIDR: config.podCIDR,
     client,
-    runtime,
-    images: runtime,
+    runtime: cri,
+    images: cri,
     rootDir: nodeDir,
     capacity: { ...config.capacity, pods: String(config.capacity.pods) },
     labels: config.labels,
@@ -62,6 +65,7 @@ export async function runNodeAgent(configPath: string): Promise<void> {
   log(`${await stopping}: stopping`);
   await kubeProxy?.stop();
   await kubelet.stop();
+  cri.close();
   await runtimeServer.close();
   await runtime.shutdown();
   client.close();

@@ -8,5 +8,4 @@ export {
   readContainerLogs,
 } from './log.ts';
 export { ProcessRuntime, type ProcessRuntimeOptions } from './process-runtime.ts';
-export { RuntimeCallError, RuntimeClient } from './runtime-client.ts';
 export { type RuntimeServer, serveRuntime } from './runtime-server.ts';

@@ -2,7 +2,7 @@ import type { Container } from '../../api/core/container.ts';
 import type { Pod } from '../../api/core/pod.ts';
 import type { EventRecorder } from '../../client/event-recorder.ts';
 import type { Clock } from '../../clock/clock.ts';
-import type { ImageService } from '../../runtime/cri.ts';
+import type { CriImageService } from '../../cri/services.ts';
 import type { BackOff } from '../backoff.ts';
 
 /** Why a container has no image yet: its waiting reason and message (images/types.go). */
@@ -28,7 +28,7 @@ export class ImageManager {
   private readonly lastErrors = new Map<string, string>();
 
   constructor(
-    private readonly images: ImageService,
+    private readonly images: CriImageService,
     private readonly backOff: BackOff,
     private readonly recorder: EventRecorder,
     private readonly clock: Clock,

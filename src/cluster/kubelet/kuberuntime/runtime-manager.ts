@@ -4,13 +4,8 @@ import type { Container } from '../../api/core/container.ts';
 import type { Pod } from '../../api/core/pod.ts';
 import { milliValue, parseQuantity, value } from '../../api/quantity.ts';
 import type { EventRecorder } from '../../client/event-recorder.ts';
-import type {
-  ContainerStatus,
-  Mount,
-  PodSandboxConfig,
-  PodSandboxStatus,
-  RuntimeService,
-} from '../../runtime/cri.ts';
+import type { CriRuntimeService } from '../../cri/services.ts';
+import type { ContainerStatus, Mount, PodSandboxConfig, PodSandboxStatus } from '../../runtime/cri.ts';
 import { type BackOff, formatDuration } from '../backoff.ts';
 import type { ConfigSources } from '../config-sources.ts';
 import type { DownwardContext } from '../downward-api.ts';
@@ -82,7 +77,7 @@ export function latestByName(containers: readonly ContainerStatus[]): Map<string
  */
 export class KubeGenericRuntimeManager {
   constructor(
-    private readonly runtime: RuntimeService,
+    private readonly runtime: CriRuntimeService,
     private readonly imageManager: ImageManager,
     private readonly volumes: VolumeManager,
     private readonly sources: ConfigSources,

@@ -2,7 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, Probe } from '../../api/core/container.ts';
-import type { RuntimeService } from '../../runtime/cri.ts';
+import { RpcError } from '../../cri/client.ts';
+import type { CriRuntimeService } from '../../cri/services.ts';
 
 export type ProbeType = 'Liveness' | 'Readiness' | 'Startup';
 
@@ -37,7 +38,7 @@ function dialError(err: NodeJS.ErrnoException, host: string, port: number): stri
  * no host goes to the pod IP, as the kubelet's does.
  */
 export class Prober {
-  constructor(private readonly runtime: RuntimeService) {}
+  constructor(private readonly runtime: CriRuntimeService) {}
 
   async probe(probe: Probe, container: Container, podIP: string, containerId: string): Promise<ProbeResult> {
     const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
@@ -113,23 +114,20 @@ export class Prober {
     });
   }
 
+  /** ExecSync with the probe's timeout: exit code 0 passes; the output is what a failure says. */
   private async execProbe(
     cmd: readonly string[],
     containerId: string,
     timeoutMs: number,
   ): Promise<ProbeResult> {
-    const session = await this.runtime.exec({ containerId, cmd, tty: false, stdin: false });
-    const chunks: Buffer[] = [];
-    session.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    session.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const code = await Promise.race([session.exited, timedOut]);
-    clearTimeout(timer);
-    if (code === 'timeout')
-      return { success: false, output: `command ${JSON.stringify(cmd.join(' '))} timed out` };
-    return { success: code === 0, output: Buffer.concat(chunks).toString() };
+    try {
+      const result = await this.runtime.execSync(containerId, cmd, Math.ceil(timeoutMs / 1000));
+      const output = Buffer.concat([result.stdout, result.stderr]).toString();
+      return { success: result.exitCode === 0, output };
+    } catch (err) {
+      if (err instanceof RpcError && err.code === 'DeadlineExceeded')
+        return { success: false, output: `command ${JSON.stringify(cmd.join(' '))} timed out` };
+      throw err;
+    }
   }
 }

@@ -6,17 +6,17 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ZodError } from 'zod';
 import type { Pod } from '../../api/core/pod.ts';
-import type { RuntimeService } from '../../runtime/cri.ts';
+import type { CriRuntimeService } from '../../cri/services.ts';
+import { refuse } from '../../cri/streaming/server.ts';
 import { ContainerLogNotFoundError, readContainerLogs } from '../../runtime/log.ts';
 import type { KubeletServerOptions } from '../config.ts';
 import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from '../kuberuntime/labels.ts';
 import type { CPUAndMemoryStats } from '../stats/cpu-and-memory.ts';
-import { AttachQueryError, attachSession, parseAttachQuery } from './attach.ts';
-import { execSession, parseExecQuery } from './exec.ts';
+import { AttachQueryError, parseAttachQuery } from './attach.ts';
+import { parseExecQuery } from './exec.ts';
 import { containerIdForLogs, LogRequestError, parseLogOptions } from './logs.ts';
-import { PortForwardRequestError, PortForwardServer, portForwardTarget } from './portforward.ts';
-import { RemoteCommandServer, type StreamSession } from './remotecommand.ts';
 import { PROMETHEUS_TEXT, resourceMetrics } from './resource-metrics.ts';
+import { proxyStream } from './stream-proxy.ts';
 
 /** What the server asks of the kubelet. */
 export interface KubeletHost {
@@ -47,17 +47,17 @@ class HttpError extends Error {
  * `kubectl attach` (and `run -i`) to, and /metrics/resource, which the API server's metrics
  * provider scrapes for `kubectl top`, and /portForward for `kubectl port-forward`.
  * Clients prove who they are with a certificate from the cluster CA; only system:masters may in
- * (a real kubelet asks the API server with a SubjectAccessReview instead).
+ * (a real kubelet asks the API server with a SubjectAccessReview instead). Exec, attach and
+ * port-forward are the runtime's to serve: the kubelet asks it over CRI for a streaming URL and
+ * proxies the connection there.
  */
 export class KubeletServer {
   private readonly server: Server;
-  private readonly streams = new RemoteCommandServer();
-  private readonly portForwards = new PortForwardServer();
 
   private constructor(
     options: KubeletServerOptions,
     private readonly host: KubeletHost,
-    private readonly runtime: RuntimeService,
+    private readonly runtime: CriRuntimeService,
   ) {
     this.server = createServer({
       cert: options.cert,
@@ -74,7 +74,7 @@ export class KubeletServer {
     address: string,
     options: KubeletServerOptions,
     host: KubeletHost,
-    runtime: RuntimeService,
+    runtime: CriRuntimeService,
   ): Promise<KubeletServer> {
     const server = new KubeletServer(options, host, runtime);
     await new Promise<void>((resolve, reject) => {
@@ -89,8 +89,6 @@ export class KubeletServer {
   }
 
   async close(): Promise<void> {
-    this.streams.close();
-    this.portForwards.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -132,29 +130,31 @@ export class KubeletServer {
       if (parts[0] === 'portForward' && parts.length === 3) {
         const pod = this.host.findPod(parts[1]!, parts[2]!);
         if (!pod) throw new HttpError(404, 'pod does not exist');
-        return this.portForwards.upgrade(req, socket, head, await portForwardTarget(this.runtime, pod));
+        const [sandbox] = await this.runtime.listPodSandbox({
+          state: 'SANDBOX_READY',
+          labelSelector: { [POD_UID_LABEL]: pod.metadata.uid ?? '' },
+        });
+        if (!sandbox) throw new HttpError(500, `pod sandbox for "${pod.metadata.name}" is not ready`);
+        return proxyStream(req, socket, head, await this.runtime.portForward(sandbox.id, []));
       }
       if ((parts[0] !== 'exec' && parts[0] !== 'attach') || parts.length < 4)
         throw new HttpError(404, '404 page not found');
       const [namespace, podName, container] = [parts[1]!, parts[2]!, parts[3]!];
-      let start: (containerId: string) => Promise<StreamSession>;
+      const containerId = await this.runningContainer(namespace, podName, container);
+      let location: string;
       if (parts[0] === 'exec') {
-        const query = parseExecQuery(url.searchParams);
-        start = (id) => execSession(this.runtime, id, query);
+        const { command, ...streams } = parseExecQuery(url.searchParams);
+        location = await this.runtime.exec({ containerId, cmd: command, ...streams });
       } else {
         const query = parseAttachQuery(url.searchParams);
+        // Whether the process runs on a terminal was settled when it started (kubelet GetAttach).
         const tty = this.containerSpec(namespace, podName, container)?.tty === true;
-        start = (id) => attachSession(this.runtime, id, tty, query);
+        location = await this.runtime.attach({ containerId, ...query, stderr: query.stderr && !tty, tty });
       }
-      const containerId = await this.runningContainer(namespace, podName, container);
-      this.streams.upgrade(req, socket, head, () => start(containerId));
+      proxyStream(req, socket, head, location);
     } catch (err) {
       const [code, message] = describe(err);
-      const body = `${message}\n`;
-      socket.end(
-        `HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : code === 401 ? 'Unauthorized' : code === 403 ? 'Forbidden' : 'Bad Request'}\r\n` +
-          `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      refuse(socket, code, message);
     }
   }
 
@@ -227,7 +227,7 @@ export class KubeletServer {
 
 function describe(err: unknown): [number, string] {
   if (err instanceof HttpError || err instanceof LogRequestError) return [err.code, err.message];
-  if (err instanceof AttachQueryError || err instanceof PortForwardRequestError) return [400, err.message];
+  if (err instanceof AttachQueryError) return [400, err.message];
   if (err instanceof ZodError)
     return [400, err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')];
   return [500, err instanceof Error ? err.message : String(err)];

@@ -1,8 +1,8 @@
 import type { Clock } from '../../clock/clock.ts';
-import type { RuntimeService } from '../../runtime/cri.ts';
+import type { CriRuntimeService } from '../../cri/services.ts';
+import { readProcesses } from '../../runtime/proc-stat.ts';
 import { chargedMemory } from '../../runtime/process-runtime.ts';
 import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from '../kuberuntime/labels.ts';
-import { type ProcStat, readProcesses } from './proc.ts';
 
 /** CPU and memory of one running container, as the kubelet's stats provider reports them. */
 export interface ContainerUsage {
@@ -24,45 +24,43 @@ export interface CPUAndMemoryStats {
 }
 
 /**
- * cpuAndMemoryStats samples what the kubelet's cAdvisor reads from cgroups, from /proc instead, as
- * the lab's containers are processes:
- * - a container is its main process and every process in its session (the runtime starts each one
- *   as a session leader); its CPU is their utime+stime plus what they have reaped of their
- *   children's, its working set their charged memory (chargedMemory, what a memory limit counts);
- * - the node is the node agent (kubelet, runtime and kube-proxy, this process) and its containers.
- *   The lab's nodes share one machine, so the machine's own /proc totals would count every node,
- *   and the control plane, once per node; this keeps each node to what it runs. The agent reaps
- *   the containers, so the CPU of one that has exited stays in the node's total.
+ * cpuAndMemoryStats is the kubelet's CRI stats provider: each running container's usage as the
+ * runtime reports it (ListContainerStats; containerd reads cgroups, the lab runtime /proc), and
+ * the node's. The lab's nodes share one machine, so the machine's own totals would count every
+ * node, and the control plane, once per node: a node is its agent (kubelet, kube-proxy and a lab
+ * runtime, this process, with the CPU of the children it has reaped) and its containers.
  */
 export async function cpuAndMemoryStats(
-  runtime: RuntimeService,
+  runtime: CriRuntimeService,
   clock: Clock,
   agentPid: number = process.pid,
 ): Promise<CPUAndMemoryStats> {
-  const running = await runtime.listContainers({ state: 'CONTAINER_RUNNING' });
-  const processes = readProcesses();
+  const [running, stats] = await Promise.all([
+    runtime.listContainers({ state: 'CONTAINER_RUNNING' }),
+    runtime.listContainerStats(),
+  ]);
   const timestampMs = clock.now();
-  const bySession = new Map<number, ProcStat[]>();
-  for (const p of processes) bySession.set(p.session, [...(bySession.get(p.session) ?? []), p]);
-  const usageOf = (members: readonly ProcStat[]) => ({
-    cpuSeconds: members.reduce((sum, p) => sum + p.cpuSeconds, 0),
-    workingSetBytes: members.reduce((sum, p) => sum + chargedMemory(p.pid), 0),
+  const usage = new Map(stats.map((s) => [s.id, s]));
+  const containers = running.flatMap((c) => {
+    const s = usage.get(c.id);
+    if (!s) return [];
+    return [
+      {
+        namespace: c.labels[POD_NAMESPACE_LABEL] ?? '',
+        pod: c.labels[POD_NAME_LABEL] ?? '',
+        container: c.labels[CONTAINER_NAME_LABEL] ?? c.metadata.name,
+        startTime: Number(c.startedAt / 1_000_000n) / 1000,
+        cpuSeconds: Number(s.usageCoreNanoSeconds) / 1e9,
+        workingSetBytes: Number(s.workingSetBytes),
+      },
+    ];
   });
-  const containers = running
-    .filter((c) => c.pid !== undefined)
-    .map((c) => ({
-      namespace: c.labels[POD_NAMESPACE_LABEL] ?? '',
-      pod: c.labels[POD_NAME_LABEL] ?? '',
-      container: c.labels[CONTAINER_NAME_LABEL] ?? c.metadata.name,
-      startTime: Number(c.startedAt / 1_000_000n) / 1000,
-      ...usageOf(bySession.get(c.pid!) ?? []),
-    }));
-  const agent = usageOf(processes.filter((p) => p.pid === agentPid));
+  const agent = readProcesses().find((p) => p.pid === agentPid);
   return {
     timestampMs,
     node: {
-      cpuSeconds: containers.reduce((sum, c) => sum + c.cpuSeconds, agent.cpuSeconds),
-      workingSetBytes: containers.reduce((sum, c) => sum + c.workingSetBytes, agent.workingSetBytes),
+      cpuSeconds: containers.reduce((sum, c) => sum + c.cpuSeconds, agent?.cpuSeconds ?? 0),
+      workingSetBytes: containers.reduce((sum, c) => sum + c.workingSetBytes, chargedMemory(agentPid)),
     },
     containers,
   };

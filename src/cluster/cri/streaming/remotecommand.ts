@@ -45,8 +45,8 @@ const TerminalSize = z.object({
 });
 
 /**
- * RemoteCommandServer answers the kubelet's /exec and /attach upgrades with the WebSocket protocols
- * kubectl speaks (remotecommand over channel.k8s.io): stdin arrives on channel 0, stdout and stderr
+ * RemoteCommandServer answers the streaming server's /exec and /attach upgrades (the kubelet's,
+ * proxied) with the WebSocket protocols kubectl speaks (remotecommand over channel.k8s.io): stdin arrives on channel 0, stdout and stderr
  * leave on 1 and 2, terminal sizes arrive on 4, and once the session is over its status goes out
  * on 3 and the connection closes.
  */

@@ -2,9 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import type { Pod } from '../../api/core/pod.ts';
-import type { RuntimeService } from '../../runtime/cri.ts';
-import { POD_UID_LABEL } from '../kuberuntime/labels.ts';
 import { SpdyConnection, type SpdyStream } from './spdy-connection.ts';
 
 /** The port-forward subprotocol (PortForwardProtocolV1Name), negotiated in X-Stream-Protocol-Version. */
@@ -15,7 +12,7 @@ export const TUNNELING_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 /** How long the second stream of a pair may keep the first waiting (the kubelet's streamCreationTimeout). */
 const STREAM_CREATION_TIMEOUT_MS = 30_000;
 
-/** A port-forward request the kubelet refuses before upgrading (answered 400). */
+/** A port-forward request the streaming server refuses before upgrading (answered 400). */
 export class PortForwardRequestError extends Error {}
 
 /** Where a pod's ports are: its sandbox, and the IP the sandbox's network has. */
@@ -24,19 +21,9 @@ export interface PortForwardTarget {
   readonly ip: string;
 }
 
-/** The pod's ready sandbox; port-forward reaches the pod's ports at the sandbox's IP. */
-export async function portForwardTarget(runtime: RuntimeService, pod: Pod): Promise<PortForwardTarget> {
-  const [sandbox] = await runtime.listPodSandbox({
-    state: 'SANDBOX_READY',
-    labelSelector: { [POD_UID_LABEL]: pod.metadata.uid ?? '' },
-  });
-  if (!sandbox?.network.ip) throw new Error(`pod sandbox for "${pod.metadata.name}" is not ready`);
-  return { sandboxId: sandbox.id, ip: sandbox.network.ip };
-}
-
 /**
- * PortForwardServer answers the kubelet's /portForward/{namespace}/{pod} (the kubelet's
- * cri/streaming/portforward): the client upgrades to SPDY/3.1, either tunneled over a WebSocket
+ * PortForwardServer answers a runtime streaming server's /portforward/{token}, which the kubelet
+ * proxies its /portForward/{namespace}/{pod} to (cri/streaming/portforward upstream): the client upgrades to SPDY/3.1, either tunneled over a WebSocket
  * (what kubectl 1.31+ tries first) or with a plain `Upgrade: SPDY/3.1` (its fallback). Each
  * forwarded connection is a pair of streams with the same `requestid` header: a data stream whose
  * bytes are copied to and from the pod's `port`, and an error stream that carries, as text, why a

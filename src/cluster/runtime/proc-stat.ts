@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** USER_HZ: /proc counts CPU time in ticks of 1/100 s on every Linux ABI, whatever the kernel's HZ. */
 const TICKS_PER_SECOND = 100;
 
-/** What the kubelet reads of one process in /proc/<pid>/stat. */
+/** What the lab reads of one process in /proc/<pid>/stat. */
 export interface ProcStat {
   readonly pid: number;
   /** The session the process belongs to: a container's processes share its main process's. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, readProcesses } from './proc.ts';
+import { parseProcStat, readProcesses } from './proc-stat.ts';
 
 describe('parseProcStat', () => {
   it('counts fields from the last parenthesis, so a command name may hold spaces and parentheses', () => {
