@@ -27,6 +27,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     description: 'requests/s and added p99 through a NodePort to 3 nginx pods; pod Ready -> traffic',
     run: async () => (await import('./services/main.ts')).run(),
   },
+  containerd: {
+    description: 'the lab runtime against containerd + runc: 3 nodes Ready, pod start-up, memory per pod',
+    run: async () => (await import('./containerd/main.ts')).run(),
+  },
   docker: {
     description: 'a three-node lab of Docker nodes: image build, up until Ready, pod startup, node memory',
     run: async () => (await import('./docker/main.ts')).run(),

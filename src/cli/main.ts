@@ -74,6 +74,7 @@ program
   .option('--memory <quantity>', 'memory capacity of each new node (default 4Gi)')
   .option('--labels <k=v,...>', 'labels of each new node')
   .option('--taints <k=v:Effect,...>', 'taints of each new node')
+  .option('--container-runtime <runtime>', "what runs each new node's pods: lab or containerd")
   .option(
     '--node-monitor-grace-period <seconds>',
     'silence after which a node turns NotReady (lab: 20, Kubernetes: 40)',
@@ -149,7 +150,8 @@ const nodeFlags = (command: Command) =>
     .option('--cpu <quantity>', 'CPU capacity (default 2)')
     .option('--memory <quantity>', 'memory capacity (default 4Gi)')
     .option('--labels <k=v,...>', 'labels of the node')
-    .option('--taints <k=v:Effect,...>', 'taints of the node');
+    .option('--taints <k=v:Effect,...>', 'taints of the node')
+    .option('--container-runtime <runtime>', "what runs the node's pods: lab (default) or containerd");
 
 node
   .command('list')
@@ -268,6 +270,18 @@ lessonCommand
   .command('reset [id]')
   .description('delete what a lesson made and forget its progress (the current lesson unless given)')
   .action(lessonAction('reset'));
+
+program
+  .command('image')
+  .description('images of the lab nodes')
+  .command('load <source>')
+  .description(
+    'side-load an image archive (or, with --docker, an image of the Docker engine) into every containerd node',
+  )
+  .option('--docker', 'source is an image the Docker engine has, as kind load docker-image takes it', false)
+  .action(async (source: string, o: { docker: boolean }) =>
+    (await import('./commands/image.ts')).imageLoad({ home: home(), source, docker: o.docker }),
+  );
 
 const crictl = program
   .command('crictl')

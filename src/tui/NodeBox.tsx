@@ -12,7 +12,7 @@ export interface MapPod {
   readonly status: string;
 }
 
-/** A node: its status, requests against allocatable, taints, and the pods bound to it. */
+/** A node: its status and runtime, requests against allocatable, taints, and the pods bound to it. */
 export function NodeBox(props: {
   readonly node: Node;
   readonly status: string;
@@ -24,6 +24,8 @@ export function NodeBox(props: {
 }) {
   const theme = useTheme();
   const taints = (props.node.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`);
+  // What runs its pods, as the kubelet reports it: containerd://1.6.20 shows as containerd.
+  const runtime = props.node.status?.nodeInfo?.containerRuntimeVersion?.split('://')[0];
   const ready = props.status.startsWith('Ready');
   const inner = props.width - 4;
   const podRows = Math.max(1, props.height - 5 - (taints.length ? 1 : 0));
@@ -41,6 +43,7 @@ export function NodeBox(props: {
       <Text wrap="truncate">
         <Text bold>{props.node.metadata?.name}</Text>{' '}
         <Text color={ready ? theme.ok : theme.error}>{props.status}</Text>
+        {runtime && <Text color={theme.muted}> {runtime}</Text>}
       </Text>
       <Bar
         label="cpu"

@@ -24,6 +24,18 @@ const NODE_STATUS = {
     conditions: [
       { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
     ],
+    nodeInfo: {
+      machineID: 'm',
+      systemUUID: 's',
+      bootID: 'b',
+      kernelVersion: '6.1.0',
+      osImage: 'Debian GNU/Linux 12 (bookworm)',
+      containerRuntimeVersion: 'containerd://1.6.20',
+      kubeletVersion: 'v1.32.4',
+      kubeProxyVersion: 'v1.32.4',
+      operatingSystem: 'linux',
+      architecture: 'amd64',
+    },
   },
 };
 
@@ -100,7 +112,8 @@ describe('orch-lab start (the terminal UI) against a running control plane', () 
       JSON.stringify(NODE_STATUS),
     ]);
     expect(patched.stderr).toBe('');
-    await term.waitFor('node-1 Ready');
+    // The node's box names what runs its pods.
+    await term.waitFor('node-1 Ready containerd');
     await term.type('kubectl run web --image=nginx');
     await term.waitFor('kubectl run web --image=nginx');
     await term.type(KEYS.enter);

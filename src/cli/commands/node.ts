@@ -4,7 +4,7 @@ import type { Node } from '../../cluster/api/core/node.ts';
 import { nodes } from '../../cluster/api/resources.ts';
 import { RestClient } from '../../cluster/client/rest-client.ts';
 import { labPaths, runningLab } from '../../cluster/lab.ts';
-import { nodePaths, parseLabels, parseTaints } from '../../cluster/nodes/config.ts';
+import { nodePaths, parseContainerRuntime, parseLabels, parseTaints } from '../../cluster/nodes/config.ts';
 import { containerName, DockerNodeProvider } from '../../cluster/nodes/docker/docker-provider.ts';
 import type { ClusterAccess, NodeMachine, NodeProvider, NodeSpec } from '../../cluster/nodes/provider.ts';
 import { isNodeReady, waitForNodesReady } from '../../cluster/nodes/ready.ts';
@@ -27,6 +27,7 @@ export interface NodeFlags {
   readonly memory?: string;
   readonly labels?: string;
   readonly taints?: string;
+  readonly containerRuntime?: string;
 }
 
 function nodeSpec(name: string, flags: NodeFlags): NodeSpec {
@@ -39,6 +40,7 @@ function nodeSpec(name: string, flags: NodeFlags): NodeSpec {
     capacity,
     labels: flags.labels ? parseLabels(flags.labels) : {},
     taints: flags.taints ? parseTaints(flags.taints) : [],
+    ...(flags.containerRuntime ? { containerRuntime: parseContainerRuntime(flags.containerRuntime) } : {}),
   };
 }
 

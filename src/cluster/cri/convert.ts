@@ -33,12 +33,23 @@ import type { ContainerStats } from './services.ts';
 const nanos = (value: string) => BigInt(value || '0');
 const noMetadata = { name: '', uid: '', namespace: '', attempt: 0 };
 
+/**
+ * The namespaces the kubelet asks for (kuberuntime's namespacesForPod): the pod's network and IPC,
+ * and a PID namespace per container, so each container's process is its own PID 1. proto3 makes an
+ * unset mode POD (0), which would share one PID namespace across the pod.
+ */
+const POD_NAMESPACES = { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } as const;
+
 export const sandboxConfigPb = (c: PodSandboxConfig): Partial<PodSandboxConfigPb> => ({
   metadata: { ...c.metadata },
   hostname: c.hostname,
   logDirectory: c.logDirectory,
   labels: { ...c.labels },
   annotations: { ...c.annotations },
+  linux: {
+    cgroupParent: '',
+    securityContext: { namespaceOptions: { ...POD_NAMESPACES }, privileged: false },
+  },
 });
 
 export const sandboxConfigFromPb = (pb: PodSandboxConfigPb): PodSandboxConfig => ({
@@ -71,7 +82,7 @@ export const containerConfigPb = (c: ContainerConfig): Partial<ContainerConfigPb
       memoryLimitInBytes: String(c.linux.resources.memoryLimitInBytes),
       oomScoreAdj: '0',
     },
-    securityContext: null,
+    securityContext: { privileged: false, namespaceOptions: { ...POD_NAMESPACES } },
   },
 });
 

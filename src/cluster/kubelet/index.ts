@@ -57,6 +57,7 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
     new BackOff(config.imagePullBackOff, clock),
     recorder,
     clock,
+    sources,
   );
   const informers = new SharedInformerFactory({ client, clock });
   const runtimeManager = new KubeGenericRuntimeManager(
@@ -92,6 +93,7 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
     volumes,
     probes: (onChange) => new ProbeManager(new Prober(runtime), recorder, clock, onChange),
     statusManager,
+    runtimeName: version.runtimeName,
   });
   server = await KubeletServer.start(
     config.nodeIP,

@@ -48,6 +48,8 @@ export interface KubeletDependencies {
   readonly volumes: VolumeManager;
   readonly probes: (onChange: (uid: string) => void) => ProbeManager;
   readonly statusManager: StatusManager;
+  /** The runtime's name (containerd, orch-lab), which prefixes container IDs in pod status. */
+  readonly runtimeName: string;
 }
 
 /**
@@ -258,6 +260,7 @@ export class Kubelet {
       waiting: state.waiting,
       nodeIP: this.config.nodeIP,
       now: this.config.clock.now(),
+      containerIDPrefix: `${this.deps.runtimeName}://`,
       probes: {
         ready: (id) => {
           const c = spec(id);

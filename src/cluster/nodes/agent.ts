@@ -5,15 +5,16 @@ import { RemoteRuntimeService } from '../cri/client.ts';
 import { startKubelet } from '../kubelet/index.ts';
 import { type RunningKubeProxy, startKubeProxy } from '../proxy/index.ts';
 import { ProcessRuntime, serveRuntime } from '../runtime/index.ts';
-import { type NodeConfig, nodeFiles, readNodeConfig, resolveNodePath } from './config.ts';
+import { type NodeConfig, nodeFiles, nodeIndex, readNodeConfig, resolveNodePath } from './config.ts';
+import { startContainerd } from './containerd/containerd.ts';
 import { KUBE_PROXY_CREDENTIALS } from './credentials.ts';
 
 /**
  * runNodeAgent is one node: what `orch-lab node-agent --config <nodeDir>/node.json` runs, on the
  * host (the process provider) or in a container (the Docker provider) alike, since everything it
- * needs is in the node's folder. It starts the container runtime (serving CRI's gRPC on
- * <nodeDir>/runtime.sock, as containerd serves its socket) and the kubelet, which reaches the
- * runtime through that socket as a kubelet reaches containerd, and stops both on
+ * needs is in the node's folder. It starts the container runtime (the lab runtime or containerd,
+ * serving CRI's gRPC on <nodeDir>/runtime.sock) and the kubelet, which reaches the runtime through
+ * that socket, and stops both on
  * SIGTERM or SIGINT; a second signal ends it at once.
  */
 export async function runNodeAgent(configPath: string): Promise<void> {
@@ -33,13 +34,8 @@ export async function runNodeAgent(configPath: string): Promise<void> {
   const client = await RestClient.fromKubeconfig(path(config.credentials.kubeconfig), {
     component: `kubelet/${config.name}`,
   });
-  const runtime = new ProcessRuntime({
-    rootDir: nodeDir,
-    podCIDR: config.podCIDR,
-    imageCacheDir: config.imageCache,
-  });
   const socket = nodeFiles(nodeDir).runtimeSocket;
-  const runtimeServer = await serveRuntime(runtime, runtime, socket);
+  const runtime = await startContainerRuntime(config, nodeDir, socket, log);
   const cri = new RemoteRuntimeService(socket);
   const kubelet = await startKubelet({
     nodeName: config.name,
@@ -66,10 +62,43 @@ export async function runNodeAgent(configPath: string): Promise<void> {
   await kubeProxy?.stop();
   await kubelet.stop();
   cri.close();
-  await runtimeServer.close();
-  await runtime.shutdown();
+  await runtime.stop();
   client.close();
   log('stopped');
+}
+
+/**
+ * The node's CRI runtime, serving on `socket`: the lab runtime (its gRPC server in this process),
+ * or the node's own containerd. stop() takes the node's containers down with it.
+ */
+async function startContainerRuntime(
+  config: NodeConfig,
+  nodeDir: string,
+  socket: string,
+  log: (line: string) => void,
+): Promise<{ stop(): Promise<void> }> {
+  if (config.containerRuntime === 'containerd') {
+    return startContainerd({
+      nodeDir,
+      socket,
+      podCIDR: config.podCIDR,
+      bridge: `orchlab${nodeIndex(config)}`,
+      imageCacheDir: config.imageCache,
+      log,
+    });
+  }
+  const runtime = new ProcessRuntime({
+    rootDir: nodeDir,
+    podCIDR: config.podCIDR,
+    imageCacheDir: config.imageCache,
+  });
+  const server = await serveRuntime(runtime, runtime, socket);
+  return {
+    stop: async () => {
+      await server.close();
+      await runtime.shutdown();
+    },
+  };
 }
 
 /**

@@ -18,6 +18,10 @@ const quantity = z.string().refine((q) => quantityError(q) === undefined, {
   error: (issue) => `${JSON.stringify(issue.input)}: ${quantityError(issue.input)}`,
 });
 
+/** The container runtimes a node can run (node.json's containerRuntime). */
+export const CONTAINER_RUNTIMES = ['lab', 'containerd'] as const;
+export type ContainerRuntime = (typeof CONTAINER_RUNTIMES)[number];
+
 /** The taint effects kubectl taint accepts. */
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
@@ -49,6 +53,11 @@ export const NodeConfig = z.object({
   labels: z.record(z.string(), z.string()).default({}),
   taints: z.array(taint).default([]),
   kubeletPort: z.number().int().min(1).max(65535).default(10250),
+  /**
+   * What runs the node's pods, behind CRI: the lab runtime (processes) or a containerd of the
+   * node's own (real OCI containers under runc, on a CNI bridge).
+   */
+  containerRuntime: z.enum(CONTAINER_RUNTIMES).default('lab'),
   /** Where lab images are bundled, shared by every node of the lab. */
   imageCache: z.string(),
   credentials: z
@@ -87,6 +96,14 @@ export const imageCacheDir = (home: string) => join(home, 'images');
 export function nodeAddresses(index: number): { nodeIP: string; podCIDR: string; clusterCIDR: string } {
   if (!Number.isInteger(index) || index < 1 || index > 254) throw new Error(`no node addresses for ${index}`);
   return { nodeIP: `127.100.0.${index}`, podCIDR: `127.244.${index}.0/24`, clusterCIDR: '127.244.0.0/16' };
+}
+
+/**
+ * Node N's pod range when containerd runs its pods: pods live in network namespaces of their own
+ * behind a bridge, where loopback addresses cannot go, so they take kind's 10.244.N.0/24.
+ */
+export function containerdPodAddresses(index: number): { podCIDR: string; clusterCIDR: string } {
+  return { podCIDR: `10.244.${index}.0/24`, clusterCIDR: '10.244.0.0/16' };
 }
 
 /** The N of a node's addresses: the last part of its node IP. */
@@ -138,6 +155,17 @@ export function parseLabels(text: string): Record<string, string> {
     labels[key] = value;
   }
   return labels;
+}
+
+/** `--container-runtime lab|containerd`. */
+export function parseContainerRuntime(text: string): ContainerRuntime {
+  const runtime = CONTAINER_RUNTIMES.find((r) => r === text);
+  if (!runtime) {
+    throw new NodeConfigError(
+      `invalid container runtime ${JSON.stringify(text)}: want one of ${CONTAINER_RUNTIMES.join(', ')}`,
+    );
+  }
+  return runtime;
 }
 
 /** `--taints k=v:NoSchedule,k2:NoExecute`, kubectl taint's spelling. */

@@ -5,6 +5,7 @@ import { updateKubeconfig } from '../client/kubeconfig.ts';
 import { isNotFound } from '../client/rest-client.ts';
 import type { ClusterPki } from '../pki/pki.ts';
 import {
+  containerdPodAddresses,
   imageCacheDir,
   NodeConfig,
   nodeAddresses,
@@ -58,9 +59,13 @@ export async function prepareNode(
       ? wanted
       : Array.from({ length: 254 }, (_, i) => i + 1).find((i) => !taken.has(i));
   if (index === undefined) throw new Error('the lab has no node addresses left (254 nodes at most)');
+  const addresses = layout(index);
+  const containerd = spec.containerRuntime === 'containerd';
   const parsed = NodeConfig.safeParse({
     name: spec.name,
-    ...layout(index),
+    ...addresses,
+    ...(containerd && addresses.podCIDR.startsWith('127.') ? containerdPodAddresses(index) : {}),
+    containerRuntime: spec.containerRuntime ?? 'lab',
     apiServer: cluster.apiServer,
     capacity: spec.capacity ?? {},
     labels: spec.labels ?? {},

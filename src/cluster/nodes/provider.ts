@@ -1,6 +1,6 @@
 import type { RestClient } from '../client/rest-client.ts';
 import type { ClusterPki } from '../pki/pki.ts';
-import type { NodeCapacity, NodeTaint } from './config.ts';
+import type { ContainerRuntime, NodeCapacity, NodeTaint } from './config.ts';
 
 /** What a new node is given; what is left out takes node.json's defaults. */
 export interface NodeSpec {
@@ -8,6 +8,8 @@ export interface NodeSpec {
   readonly capacity?: Partial<NodeCapacity>;
   readonly labels?: Readonly<Record<string, string>>;
   readonly taints?: readonly NodeTaint[];
+  /** lab unless given. */
+  readonly containerRuntime?: ContainerRuntime;
 }
 
 /** A node as its provider sees it: the machine, not the API's Node object. */

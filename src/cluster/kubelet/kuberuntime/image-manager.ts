@@ -4,6 +4,8 @@ import type { EventRecorder } from '../../client/event-recorder.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { CriImageService } from '../../cri/services.ts';
 import type { BackOff } from '../backoff.ts';
+import type { ConfigSources } from '../config-sources.ts';
+import { pullCredentials } from './pull-secrets.ts';
 
 /** Why a container has no image yet: its waiting reason and message (images/types.go). */
 export class ImagePullError extends Error {
@@ -19,7 +21,8 @@ export class ImagePullError extends Error {
 
 /**
  * ImageManager is the kubelet's images.imageManager: EnsureImageExists applies the container's
- * imagePullPolicy, pulls when it must, and tells the story in events (Pulling, Pulled, Failed,
+ * imagePullPolicy, pulls when it must (with the pod's imagePullSecrets for the image's registry),
+ * and tells the story in events (Pulling, Pulled, Failed,
  * BackOff). A failed pull puts the image in back-off: until it ends the container waits in
  * ImagePullBackOff without asking the runtime again.
  */
@@ -32,6 +35,8 @@ export class ImageManager {
     private readonly backOff: BackOff,
     private readonly recorder: EventRecorder,
     private readonly clock: Clock,
+    /** Where the pod's imagePullSecrets are read from. */
+    private readonly sources: Pick<ConfigSources, 'secret'>,
   ) {}
 
   /** Resolves to the image ref (sha256:...), or throws ImagePullError. */
@@ -67,7 +72,7 @@ export class ImageManager {
     await this.recorder.event(eventObject, 'Normal', 'Pulling', `Pulling image "${image}"`);
     const started = this.clock.now();
     try {
-      const ref = await this.images.pullImage({ image });
+      const ref = await this.images.pullImage({ image }, await pullCredentials(pod, image, this.sources));
       const took = `${this.clock.now() - started}ms`;
       const size = (await this.images.imageStatus({ image }))?.size ?? 0;
       await this.recorder.event(

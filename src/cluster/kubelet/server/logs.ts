@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { ContainerStatus as ApiContainerStatus, Pod } from '../../api/core/pod.ts';
-import { CONTAINER_ID_PREFIX } from '../status/generate.ts';
 
 /** The query of GET /containerLogs (PodLogOptions), parsed strictly: numbers must be numbers. */
 const count = z.coerce.number().int().nonnegative();
@@ -85,5 +84,6 @@ export function containerIdForLogs(
     }
   }
   if (!id) throw new LogRequestError(400, `container "${container}" in pod "${podName}" is not available`);
-  return id.startsWith(CONTAINER_ID_PREFIX) ? id.slice(CONTAINER_ID_PREFIX.length) : id;
+  // The status writes it <runtime>://<id>; the runtime knows it by the ID alone.
+  return id.replace(/^[\w.-]+:\/\//, '');
 }

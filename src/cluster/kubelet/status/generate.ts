@@ -10,9 +10,6 @@ import { formatTime } from '../../api/meta.ts';
 import type { ContainerStatus } from '../../runtime/cri.ts';
 import { type ContainerWaiting, nanosToMs, type RuntimePodStatus } from '../kuberuntime/runtime-manager.ts';
 
-/** How containerIDs are written in pod status: <runtime>://<id>, as containerd://... */
-export const CONTAINER_ID_PREFIX = 'orch-lab://';
-
 /** What the probes say about a running container. */
 export interface ProbeState {
   ready(containerId: string): boolean;
@@ -27,18 +24,20 @@ export interface StatusInput {
   readonly probes: ProbeState;
   readonly nodeIP: string;
   readonly now: number;
+  /** How container IDs are written in the status: <runtime>://, as containerd:// or orch-lab://. */
+  readonly containerIDPrefix: string;
 }
 
 const time = (ns: bigint) => formatTime(nanosToMs(ns));
 
-function terminated(c: ContainerStatus) {
+function terminated(c: ContainerStatus, containerIDPrefix: string) {
   return {
     exitCode: c.exitCode,
     reason: c.reason || (c.exitCode === 0 ? 'Completed' : 'Error'),
     ...(c.message ? { message: c.message } : {}),
     startedAt: time(c.startedAt || c.createdAt),
     finishedAt: time(c.finishedAt),
-    containerID: `${CONTAINER_ID_PREFIX}${c.id}`,
+    containerID: `${containerIDPrefix}${c.id}`,
   };
 }
 
@@ -71,18 +70,24 @@ function containerStatuses(
             ...(waiting?.message ? { message: waiting.message } : {}),
           },
         },
-        lastState: previous?.state === 'CONTAINER_EXITED' ? { terminated: terminated(previous) } : {},
+        lastState:
+          previous?.state === 'CONTAINER_EXITED'
+            ? { terminated: terminated(previous, input.containerIDPrefix) }
+            : {},
         ready: false,
         started: false,
       };
     }
-    const containerID = `${CONTAINER_ID_PREFIX}${current.id}`;
+    const containerID = `${input.containerIDPrefix}${current.id}`;
     if (current.state === 'CONTAINER_RUNNING') {
       return {
         ...base,
         containerID,
         state: { running: { startedAt: time(current.startedAt) } },
-        lastState: previous?.state === 'CONTAINER_EXITED' ? { terminated: terminated(previous) } : {},
+        lastState:
+          previous?.state === 'CONTAINER_EXITED'
+            ? { terminated: terminated(previous, input.containerIDPrefix) }
+            : {},
         ready: input.probes.ready(current.id),
         started: input.probes.started(current.id),
       };
@@ -94,7 +99,7 @@ function containerStatuses(
         state: {
           waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) },
         },
-        lastState: { terminated: terminated(current) },
+        lastState: { terminated: terminated(current, input.containerIDPrefix) },
         ready: false,
         started: false,
       };
@@ -102,8 +107,11 @@ function containerStatuses(
     return {
       ...base,
       containerID,
-      state: { terminated: terminated(current) },
-      lastState: previous?.state === 'CONTAINER_EXITED' ? { terminated: terminated(previous) } : {},
+      state: { terminated: terminated(current, input.containerIDPrefix) },
+      lastState:
+        previous?.state === 'CONTAINER_EXITED'
+          ? { terminated: terminated(previous, input.containerIDPrefix) }
+          : {},
       ready: false,
       started: false,
     };

@@ -102,10 +102,13 @@ async function imageFiles(): Promise<ImageFile[]> {
   await add('/usr/local/bin/orch-lab', join(SANDBOX, 'orch-lab'));
   files.push({ path: `${OPT}/orch-lab.mjs`, content: await bundleCli(), mode: 0o644 });
   // The bundle is one module, so files modules read beside themselves sit beside it: the store's
-  // gRPC face loads etcd's proto files as the CLI loads (the node never serves it).
-  const grpc = join(ROOT, 'src', 'cluster', 'etcd');
-  for (const file of (await walk(grpc)).filter((f) => f.endsWith('.proto'))) {
-    await add(`${OPT}/${relative(grpc, file)}`, file);
+  // gRPC face loads etcd's proto files as the CLI loads (the node never serves it), and the runtime
+  // and kubelet load CRI's.
+  for (const room of ['etcd', 'cri']) {
+    const dir = join(ROOT, 'src', 'cluster', room);
+    for (const file of (await walk(dir)).filter((f) => f.endsWith('.proto'))) {
+      await add(`${OPT}/${relative(dir, file)}`, file);
+    }
   }
   // The lab runtime bundles its images from their sources on first pull, from images/ beside its
   // own module; they import other cluster code (the in-cluster client of coredns), so the cluster
