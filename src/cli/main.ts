@@ -161,6 +161,12 @@ nodeFlags(node.command('add <name>').description('add a node, start it and wait 
   async (name: string, o: NodeFlags) => (await nodeCommands()).nodeAdd({ home: home(), name, ...o }),
 );
 node
+  .command('exec <name> <command...>')
+  .description('run a command as on the node, pointed at its runtime: crictl ps, ctr containers ls')
+  .action(async (name: string, command: string[]) =>
+    (await import('./commands/node-exec.ts')).nodeExec({ home: home(), name, command }),
+  );
+node
   .command('start <name>')
   .description("start a stopped node's agent and wait until it is Ready")
   .action(async (name: string) => (await nodeCommands()).nodeStart({ home: home(), name }));

@@ -279,6 +279,24 @@ describe('a containerd node', () => {
     await running('loaded');
   });
 
+  it('answers crictl and ctr run as on the node (orch-lab node exec)', async () => {
+    const ps = ok(await lab.orchLab(['node', 'exec', NODE, '--', 'crictl', 'ps']));
+    expect(ps).toMatch(/^CONTAINER +IMAGE +CREATED +STATE +NAME +ATTEMPT +POD ID +POD\n/);
+    expect(ps).toMatch(/ Running +box +0 +[0-9a-f]{13} +box\n/);
+    const images = ok(await lab.orchLab(['node', 'exec', NODE, '--', 'crictl', 'images']));
+    expect(images).toMatch(/\ndocker\.io\/library\/busybox +1\.35 +[0-9a-f]{13} +2\.\d+MB\n/);
+    expect(images).toMatch(/\nregistry\.k8s\.io\/pause +3\.9 /);
+    const boxId = ok(
+      await lab.kubectl(['get', 'pod', 'box', '-o', 'jsonpath={.status.containerStatuses[0].containerID}']),
+    );
+    const containers = ok(await lab.orchLab(['node', 'exec', NODE, '--', 'ctr', 'containers', 'ls']));
+    expect(containers).toMatch(
+      new RegExp(
+        `\\n${boxId.replace('containerd://', '')}\\s+docker\\.io/library/busybox:1\\.35\\s+io\\.containerd\\.runc\\.v2\\s*\\n`,
+      ),
+    );
+  });
+
   it('takes its containers with it when the node is killed, and runs pods again once started', async () => {
     expect((await nodeProcesses()).some((p) => p.includes('containerd-shim'))).toBe(true);
     ok(await lab.orchLab(['node', 'kill', NODE]));

@@ -17,7 +17,7 @@ import {
   type RuntimePodStatus,
 } from './kuberuntime/runtime-manager.ts';
 import type { NodeLeaseController } from './node-lease.ts';
-import type { NodeStatusManager } from './node-status.ts';
+import { type NodeStatusManager, runtimeProblem } from './node-status.ts';
 import { runPLEG } from './pleg.ts';
 import { PodWorkers, type SyncOutcome } from './pod-workers.ts';
 import type { ProbeManager } from './prober/prober-manager.ts';
@@ -318,7 +318,9 @@ export class Kubelet {
           names: [i.id, ...i.repoTags],
           sizeBytes: i.size,
         }));
-        this.node = await this.deps.nodeStatus.update(this.node!, images);
+        // A runtime that does not answer is down, as the kubelet's runtime state sees it.
+        const runtime = await this.config.runtime.status().catch(() => []);
+        this.node = await this.deps.nodeStatus.update(this.node!, images, runtimeProblem(runtime));
       } catch (err) {
         this.config.onError(err);
       }

@@ -7,6 +7,7 @@ import { nodes } from '../api/resources.ts';
 import { VERSION_INFO } from '../api/version.ts';
 import type { EventRecorder } from '../client/event-recorder.ts';
 import { isAlreadyExists } from '../client/rest-client.ts';
+import type { RuntimeCondition } from '../cri/services.ts';
 import type { KubeletConfig } from './config.ts';
 
 /** GOARCH as Kubernetes names architectures. */
@@ -81,6 +82,20 @@ const CONDITIONS: readonly (Pick<NodeCondition, 'type' | 'status' | 'reason' | '
 ];
 
 /**
+ * What keeps the node from Ready on the runtime's side (the kubelet's runtimeState errors), in
+ * its words, or undefined: CRI's Status must say RuntimeReady and NetworkReady.
+ */
+export function runtimeProblem(conditions: readonly RuntimeCondition[]): string | undefined {
+  const runtime = conditions.find((c) => c.type === 'RuntimeReady');
+  if (!runtime?.status) return 'container runtime is down';
+  const network = conditions.find((c) => c.type === 'NetworkReady');
+  if (!network?.status) {
+    return `container runtime network not ready: NetworkReady=false reason:${network?.reason ?? ''} message:${network?.message ?? ''}`;
+  }
+  return undefined;
+}
+
+/**
  * NodeStatusManager registers the node and keeps its status current, after the kubelet's
  * kubelet_node_status.go: registerWithAPIServer creates the Node (or adopts the one a previous run
  * left), then updateNodeStatus runs the setters (addresses, machine info, capacity, conditions,
@@ -146,15 +161,16 @@ export class NodeStatusManager {
   }
 
   /** One round of updateNodeStatus: compute the status from `current` and write it. */
-  async update(current: Node, images: NodeStatus['images']): Promise<Node> {
-    const status = this.desiredStatus(current, images);
+  async update(current: Node, images: NodeStatus['images'], runtimeProblem?: string): Promise<Node> {
+    const conditions = this.conditions(runtimeProblem);
+    const status = this.desiredStatus(current, images, conditions);
     const updated = await this.nodeClient.patch(
       this.config.nodeName,
       'merge',
       { status },
       { subresource: 'status' },
     );
-    for (const condition of CONDITIONS) {
+    for (const condition of conditions) {
       if (this.announced.get(condition.type) === condition.status) continue;
       this.announced.set(condition.type, condition.status);
       await this.nodeEvent(condition.event, `Node ${this.config.nodeName} status is now: ${condition.event}`);
@@ -173,7 +189,27 @@ export class NodeStatusManager {
     );
   }
 
-  private desiredStatus(current: Node, images: NodeStatus['images']): NodeStatus {
+  /** The conditions now: Ready turns False, with the kubelet's reason, while the runtime has a problem. */
+  private conditions(runtimeProblem: string | undefined): typeof CONDITIONS {
+    if (!runtimeProblem) return CONDITIONS;
+    return CONDITIONS.map((c) =>
+      c.type === 'Ready'
+        ? {
+            type: 'Ready',
+            status: 'False',
+            reason: 'KubeletNotReady',
+            message: runtimeProblem,
+            event: 'NodeNotReady',
+          }
+        : c,
+    );
+  }
+
+  private desiredStatus(
+    current: Node,
+    images: NodeStatus['images'],
+    conditions: typeof CONDITIONS,
+  ): NodeStatus {
     const now = formatTime(this.config.clock.now());
     const previous = new Map((current.status?.conditions ?? []).map((c) => [c.type, c]));
     const { cpu, memory, pods } = this.config.capacity;
@@ -181,7 +217,7 @@ export class NodeStatusManager {
     return {
       capacity: resources,
       allocatable: resources,
-      conditions: CONDITIONS.map(({ event: _event, ...c }) => {
+      conditions: conditions.map(({ event: _event, ...c }) => {
         const before = previous.get(c.type);
         const since = before?.status === c.status ? before.lastTransitionTime : undefined;
         return { ...c, lastHeartbeatTime: now, lastTransitionTime: since ?? now };
