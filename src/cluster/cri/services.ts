@@ -79,8 +79,9 @@ export interface ContainerStats {
   readonly workingSetBytes: bigint;
 }
 
+/** One of CRI Status's conditions; the kubelet reads RuntimeReady and NetworkReady. */
 export interface RuntimeCondition {
-  readonly type: 'RuntimeReady' | 'NetworkReady' | string;
+  readonly type: string;
   readonly status: boolean;
   readonly reason: string;
   readonly message: string;

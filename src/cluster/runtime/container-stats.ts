@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock/clock.ts';
 import type { ContainerStats, ContainerStatsFilter } from '../cri/services.ts';
 import type { RuntimeService } from './cri.ts';
 import { type ProcStat, readProcesses } from './proc-stat.ts';
@@ -13,12 +14,12 @@ import { chargedMemory } from './process-runtime.ts';
 export async function listContainerStats(
   runtime: RuntimeService,
   filter: ContainerStatsFilter = {},
-  now: () => number = Date.now,
+  clock: Clock = systemClock,
 ): Promise<ContainerStats[]> {
   const running = await runtime.listContainers({ ...filter, state: 'CONTAINER_RUNNING' });
   const bySession = new Map<number, ProcStat[]>();
   for (const p of readProcesses()) bySession.set(p.session, [...(bySession.get(p.session) ?? []), p]);
-  const timestamp = BigInt(now()) * 1_000_000n;
+  const timestamp = BigInt(clock.now()) * 1_000_000n;
   return running
     .filter((c) => c.pid !== undefined)
     .map((c) => {
