@@ -2,13 +2,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_SERVICE_CIDR, ServiceCIDR } from './allocator/ipallocator.ts';
-import { resources } from './api/resources.ts';
+import type { KubeObject } from './api/meta.ts';
+import type { ResourceType } from './api/resource-type.ts';
+import { endpointSlices, endpoints, namespaces, services } from './api/resources.ts';
 import { VERSION_INFO } from './api/version.ts';
 import { type RunningApiServer, startApiServer } from './apiserver/index.ts';
-import { OpenApi } from './apiserver/openapi.ts';
-import { builtinResources, selectorParser } from './apiserver/registry/builtin.ts';
-import type { KubeObject } from './apiserver/registry/strategy.ts';
-import { builtinSubresources } from './apiserver/registry/subresources.ts';
 import { isAlreadyExists, isNotFound } from './apiserver/status.ts';
 import {
   addLabCredentials,
@@ -145,17 +143,11 @@ export class ControlPlane {
         port: options.apiPort ?? 6443,
         home: options.home,
         clock,
-        resources: (stores, objects) =>
-          builtinResources(
-            stores,
-            objects,
-            { serviceClusterIPRange: options.serviceClusterIPRange },
-            { defaultTolerationSeconds: tolerationSeconds },
-          ),
-        subresources: builtinSubresources,
-        selectors: selectorParser,
+        registryOptions: {
+          serviceClusterIPRange: options.serviceClusterIPRange,
+          defaultTolerationSeconds: tolerationSeconds,
+        },
         version: VERSION_INFO,
-        paths: [new OpenApi(resources, VERSION_INFO.gitVersion).handler],
         // Clients check the address they dial against the certificate: node containers dial the host.
         servingNames: isIP(host) ? { ipAddresses: [host] } : { dnsNames: [host] },
       });
@@ -240,9 +232,9 @@ async function openStorage(options: ControlPlaneOptions, clock: Clock): Promise<
 }
 
 async function createSystemNamespaces(api: RunningApiServer): Promise<void> {
-  const namespaces = api.stores('', 'namespaces');
+  const store = api.stores(namespaces);
   for (const name of SYSTEM_NAMESPACES) {
-    await namespaces
+    await store
       .create(
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
         { namespace: '', dryRun: false, fieldValidation: 'Strict' },
@@ -267,33 +259,32 @@ async function reconcileKubernetesService(
   const scope = { namespace: 'default', dryRun: false, fieldValidation: 'Strict' as const };
   const name = 'kubernetes';
   const port = { name: 'https', port: api.port, protocol: 'TCP' };
-  const replace = async (group: string, resource: string, body: KubeObject) => {
-    const store = api.stores(group, resource);
+  const replace = async <T extends KubeObject>(resource: ResourceType<T>, body: (current?: T) => unknown) => {
+    const store = api.stores(resource);
     const current = await store.get('default', name).catch((err) => {
       if (isNotFound(err)) return undefined;
       throw err;
     });
-    // An existing service keeps the IP it has: an update may not change it.
-    if (current && resource === 'services') delete (body.spec as { clusterIP?: string }).clusterIP;
-    if (current) await store.update(name, body, scope);
-    else await store.create(body, scope);
+    if (current) await store.update(name, body(current), scope);
+    else await store.create(body(), scope);
   };
-  await replace('', 'services', {
+  await replace(services, (current) => ({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
       type: 'ClusterIP',
-      clusterIP: new ServiceCIDR(serviceCIDR).ipAt(0),
+      // An existing service keeps the IP it has: an update may not change it.
+      ...(current ? {} : { clusterIP: new ServiceCIDR(serviceCIDR).ipAt(0) }),
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: api.port }],
       sessionAffinity: 'None',
     },
-  });
+  }));
   // Endpoints refuse loopback addresses from clients; the API server writes its own on its own account.
-  const endpoints = api.stores('', 'endpoints');
+  const endpointsStore = api.stores(endpoints);
   const labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
   const subsets = [{ addresses: [{ ip: host }], ports: [port] }];
-  await endpoints
+  await endpointsStore
     .systemUpdate('default', name, (current) => ({
       ...current,
       metadata: { ...current.metadata, labels },
@@ -301,19 +292,19 @@ async function reconcileKubernetesService(
     }))
     .catch(async (err) => {
       if (!isNotFound(err)) throw err;
-      await endpoints.systemCreate(
+      await endpointsStore.systemCreate(
         { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'default', labels }, subsets },
         'default',
       );
     });
-  await replace('discovery.k8s.io', 'endpointslices', {
+  await replace(endpointSlices, () => ({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [host], conditions: { ready: true } }],
     ports: [port],
-  });
+  }));
 }
 
 /** The admin kubeconfig: context `orch-lab`, user orch-lab-admin in system:masters; other entries kept. */

@@ -1,19 +1,7 @@
 import type { Node } from '../cluster/api/core/node.ts';
 import type { Pod } from '../cluster/api/core/pod.ts';
 import { milliValue, parseQuantity } from '../cluster/api/quantity.ts';
-import { nodeConvertor } from '../cluster/apiserver/tables/nodes.ts';
-import { podConvertor } from '../cluster/apiserver/tables/pods.ts';
 import type { ColorName } from './context.ts';
-
-/** The STATUS column of `kubectl get pods`, computed by the same printer the API server uses. */
-export function podStatus(pod: Pod, now: Date): string {
-  return String(podConvertor.cells(pod as Parameters<typeof podConvertor.cells>[0], now)[2]);
-}
-
-/** The STATUS column of `kubectl get nodes`: Ready, NotReady, Unknown, with ",SchedulingDisabled". */
-export function nodeStatus(node: Node, now: Date): string {
-  return String(nodeConvertor.cells(node as Parameters<typeof nodeConvertor.cells>[0], now)[1]);
-}
 
 /** The colour a pod's status is drawn in. */
 export function statusColor(status: string): ColorName {

@@ -25,7 +25,7 @@ export function useClusterModel(filter: string): ClusterModel {
     let last = '';
     const rebuild = () => {
       timer = undefined;
-      const next = clusterModel(nodes.store.list(), pods.store.list(), new Date(), filter);
+      const next = clusterModel(nodes.store.list(), pods.store.list(), filter);
       const key = drawn(next);
       if (key === last) return;
       last = key;

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpoints, services } from '../../src/cluster/api/resources.ts';
 import { ControlPlane } from '../../src/cluster/lab.ts';
 import { startTestLab, type TestLab } from '../support/lab.ts';
 
@@ -169,19 +170,16 @@ describe('the kubernetes Service across restarts', () => {
       const second = await ControlPlane.start({ home, apiPort: 0, etcdPort: 0 });
       try {
         const scope = { namespace: 'default', dryRun: false, fieldValidation: 'Strict' as const };
-        const svc = (await second.api.stores('', 'services').get('default', 'kubernetes')) as unknown as {
-          spec: { clusterIP: string; ports: { targetPort: number }[] };
-        };
+        const svc = await second.api.stores(services).get('default', 'kubernetes');
         expect(svc.spec.clusterIP).toBe('10.96.0.1');
-        expect(svc.spec.ports[0]?.targetPort).toBe(second.api.port);
-        const ep = (await second.api.stores('', 'endpoints').get('default', 'kubernetes')) as unknown as {
-          subsets: { ports: { port: number }[] }[];
-        };
-        expect(ep.subsets[0]?.ports[0]?.port).toBe(second.api.port);
-        expect(second.api.port === firstPort || ep.subsets[0]?.ports[0]?.port !== firstPort).toBe(true);
+        expect(svc.spec.ports?.[0]?.targetPort).toBe(second.api.port);
+        const ep = await second.api.stores(endpoints).get('default', 'kubernetes');
+        const port = ep.subsets?.[0]?.ports?.[0]?.port;
+        expect(port).toBe(second.api.port);
+        expect(second.api.port === firstPort || port !== firstPort).toBe(true);
         // The first IP is still held: asking for it is refused.
         await expect(
-          second.api.stores('', 'services').create(
+          second.api.stores(services).create(
             {
               apiVersion: 'v1',
               kind: 'Service',

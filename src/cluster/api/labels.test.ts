@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatLabelSelector,
   formatLabels,
+  labelSelectorString,
   parseSelector,
   Selector,
   SelectorError,
@@ -106,5 +107,34 @@ describe('LabelSelector objects', () => {
   it('formats label maps sorted by key', () => {
     expect(formatLabels({ tier: 'db', app: 'web' })).toBe('app=web,tier=db');
     expect(formatLabels(undefined)).toBe('<none>');
+  });
+});
+
+describe('labelSelectorString', () => {
+  it('writes requirements sorted by key, with set values sorted', () => {
+    expect(
+      labelSelectorString({
+        matchLabels: { app: 'web' },
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['front', 'back'] },
+          { key: 'env', operator: 'NotIn', values: ['dev'] },
+          { key: 'canary', operator: 'DoesNotExist' },
+          { key: 'region', operator: 'Exists' },
+        ],
+      }),
+    ).toBe('app=web,!canary,env notin (dev),region,tier in (back,front)');
+  });
+
+  it('writes "" for a missing or empty selector', () => {
+    expect(labelSelectorString(undefined)).toBe('');
+    expect(labelSelectorString({})).toBe('');
+  });
+
+  it.each([
+    [{ key: 'tier', operator: 'Equals', values: ['a'] }],
+    [{ key: 'tier', operator: 'In', values: [] }],
+    [{ key: 'tier', operator: 'Exists', values: ['a'] }],
+  ])('rejects the malformed requirement %j', (requirement) => {
+    expect(labelSelectorString({ matchExpressions: [requirement] })).toBeUndefined();
   });
 });

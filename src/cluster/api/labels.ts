@@ -402,14 +402,30 @@ export function selectorFromLabelSelector(ls: LabelSelector | undefined): Select
   return Selector.of(requirements);
 }
 
-/** formatLabelSelector prints a LabelSelector for people: `app=web,tier in (a,b)`, `<none>`, or `<error>`. */
-export function formatLabelSelector(ls: LabelSelector | undefined): string {
+/**
+ * labelSelectorString writes a LabelSelector as its labels.Selector's String(), the syntax
+ * `kubectl get -l` accepts, requirements sorted by key and set values sorted:
+ *
+ *   {matchLabels: {app: web}, matchExpressions: [{key: tier, operator: In, values: [b, a]}]}
+ *     -> "app=web,tier in (a,b)"
+ *
+ * "" for a missing or empty selector; undefined for one Kubernetes cannot turn into a selector
+ * (an unknown operator, values that do not fit it).
+ */
+export function labelSelectorString(ls: LabelSelector | undefined): string | undefined {
   try {
-    return selectorFromLabelSelector(ls).toString() || '<none>';
+    return selectorFromLabelSelector(ls).toString();
   } catch (err) {
-    if (err instanceof SelectorError) return '<error>';
+    if (err instanceof SelectorError) return undefined;
     throw err;
   }
+}
+
+/** formatLabelSelector prints a LabelSelector for people: `app=web,tier in (a,b)`, `<none>`, or `<error>`. */
+export function formatLabelSelector(ls: LabelSelector | undefined): string {
+  const text = labelSelectorString(ls);
+  if (text === undefined) return '<error>';
+  return text || '<none>';
 }
 
 /** formatLabels prints a label map sorted by key: `app=web,tier=db`, or `<none>`. */

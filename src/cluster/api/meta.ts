@@ -203,3 +203,25 @@ export interface KubeObject {
 export function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
+
+/**
+ * goDuration prints a duration as Go's time.Duration.String does, which is how metav1.Duration
+ * travels: 15012 ms -> "15.012s", 500 ms -> "500ms", 75 s -> "1m15s".
+ */
+export function goDuration(ms: number): string {
+  const whole = Math.round(ms);
+  if (whole === 0) return '0s';
+  if (whole < 1000) return `${whole}ms`;
+  const hours = Math.floor(whole / 3_600_000);
+  const minutes = Math.floor((whole % 3_600_000) / 60_000);
+  const millis = whole % 60_000;
+  const seconds = `${Math.floor(millis / 1000)}${
+    millis % 1000
+      ? `.${String(millis % 1000)
+          .padStart(3, '0')
+          .replace(/0+$/, '')}`
+      : ''
+  }s`;
+  if (hours) return `${hours}h${minutes}m${seconds}`;
+  return minutes ? `${minutes}m${seconds}` : seconds;
+}

@@ -10,12 +10,9 @@ import {
   findResource,
   namespaces,
   pods,
-  replicationControllers,
   resources,
   scaleKind,
 } from './resources.ts';
-import { createAs } from './testdata/create.ts';
-import { fixture } from './testdata/fixtures.ts';
 
 describe('the catalog', () => {
   it('names resources as kube-apiserver v1.32 discovery does', () => {
@@ -109,66 +106,8 @@ describe('JSON Schema', () => {
   });
 });
 
-describe('lifecycle', () => {
-  it('resets status on create and keeps it on update of the main resource', () => {
-    const old = createAs(deployments, fixture('kubectl-create-deployment'));
-    old.status = { replicas: 2, observedGeneration: 1 };
-    const next = structuredClone(old);
-    next.status = {};
-    next.spec.replicas = 5;
-    deployments.lifecycle.prepareForUpdate(next, old);
-    expect(next.status).toEqual({ replicas: 2, observedGeneration: 1 });
-    expect(next.metadata.generation).toBe(2);
-  });
-
-  it('does not move the generation for a label change, but does for an annotation change', () => {
-    const old = createAs(deployments, fixture('kubectl-create-deployment'));
-    const labelled = structuredClone(old);
-    labelled.metadata.labels = { app: 'web', team: 'shop' };
-    deployments.lifecycle.prepareForUpdate(labelled, old);
-    expect(labelled.metadata.generation).toBe(1);
-    const annotated = structuredClone(old);
-    annotated.metadata.annotations = { 'kubernetes.io/change-cause': 'x' };
-    deployments.lifecycle.prepareForUpdate(annotated, old);
-    expect(annotated.metadata.generation).toBe(2);
-  });
-
-  it('lets the status subresource change status only', () => {
-    const old = createAs(pods, fixture('seed-pod'));
-    const next = structuredClone(old);
-    next.spec.nodeName = 'node-1';
-    next.status.phase = 'Running';
-    pods.lifecycle.prepareForStatusUpdate?.(next, old);
-    expect(next.spec.nodeName).toBeUndefined();
-    expect(next.status.phase).toBe('Running');
-  });
-});
-
-describe('scale', () => {
-  it('reads a deployment as an autoscaling/v1 Scale', () => {
-    const d = createAs(deployments, fixture('kubectl-create-deployment'));
-    d.metadata.namespace = 'default';
-    d.status.replicas = 1;
-    expect(deployments.scale?.toScale(d)).toEqual({
-      apiVersion: 'autoscaling/v1',
-      kind: 'Scale',
-      metadata: {
-        name: 'web',
-        namespace: 'default',
-        uid: undefined,
-        resourceVersion: undefined,
-        creationTimestamp: undefined,
-      },
-      spec: { replicas: 2 },
-      status: { replicas: 1, selector: 'app=web' },
-    });
-  });
-
-  it('writes replicas back and validates Scale bodies', () => {
-    const rc = createAs(replicationControllers, fixture('seed-replication-controller'));
-    replicationControllers.scale?.setReplicas(rc, 6);
-    expect(rc.spec.replicas).toBe(6);
-    expect(replicationControllers.scale?.toScale(rc).status.selector).toBe('app=myapp,type=front-end');
+describe('scale bodies', () => {
+  it('validates Scale bodies', () => {
     const scale = decodeAs(
       scaleKind,
       { metadata: { name: 'x', namespace: 'd' }, spec: { replicas: -1 } },

@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { ApiResource } from './registry/strategy.ts';
+import type { ResourceType } from '../api/resource-type.ts';
 
-/** A subresource as discovery lists it; its kind may live in another group (pods/eviction is policy/v1). */
-export interface ApiSubresource {
-  readonly name: string;
-  readonly kind: string;
-  readonly group?: string;
-  readonly version?: string;
-  readonly verbs: readonly string[];
-}
-
-export interface ServedResource {
-  readonly resource: ApiResource;
-  readonly subresources: readonly ApiSubresource[];
-}
+/** What discovery publishes about a resource: the API's facts, without schema or behaviour. */
+export type DiscoveredResource = Pick<
+  ResourceType,
+  | 'group'
+  | 'version'
+  | 'kind'
+  | 'plural'
+  | 'singular'
+  | 'shortNames'
+  | 'namespaced'
+  | 'verbs'
+  | 'categories'
+  | 'subresources'
+>;
 
 /** The media type of aggregated discovery, which kubectl asks for first and which saves it calls. */
 export const AGGREGATED_DISCOVERY_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -24,12 +25,12 @@ export const AGGREGATED_DISCOVERY_V2 = 'application/json;g=apidiscovery.k8s.io;v
  * (APIResourceList), and the aggregated v2 form of both at once.
  */
 export class Discovery {
-  private readonly groups: Map<string, ServedResource[]>;
+  private readonly groups: Map<string, DiscoveredResource[]>;
 
-  constructor(served: readonly ServedResource[]) {
+  constructor(served: readonly DiscoveredResource[]) {
     this.groups = new Map();
     for (const s of served) {
-      const gv = groupVersion(s.resource.group, s.resource.version);
+      const gv = groupVersion(s.group, s.version);
       this.groups.set(gv, [...(this.groups.get(gv) ?? []), s]);
     }
   }
@@ -71,19 +72,19 @@ export class Discovery {
     if (!served) return undefined;
     const resources = served.flatMap((s) => [
       {
-        name: s.resource.plural,
-        singularName: s.resource.singular,
-        namespaced: s.resource.namespaced,
-        kind: s.resource.kind,
-        verbs: s.resource.verbs,
-        ...(s.resource.shortNames.length ? { shortNames: s.resource.shortNames } : {}),
-        ...(s.resource.categories.length ? { categories: s.resource.categories } : {}),
-        storageVersionHash: storageVersionHash(gv, s.resource.kind),
+        name: s.plural,
+        singularName: s.singular,
+        namespaced: s.namespaced,
+        kind: s.kind,
+        verbs: s.verbs,
+        ...(s.shortNames.length ? { shortNames: s.shortNames } : {}),
+        ...(s.categories.length ? { categories: s.categories } : {}),
+        storageVersionHash: storageVersionHash(gv, s.kind),
       },
       ...s.subresources.map((sub) => ({
-        name: `${s.resource.plural}/${sub.name}`,
+        name: `${s.plural}/${sub.name}`,
         singularName: '',
-        namespaced: s.resource.namespaced,
+        namespaced: s.namespaced,
         ...(sub.group !== undefined ? { group: sub.group, version: sub.version } : {}),
         kind: sub.kind,
         verbs: sub.verbs,
@@ -106,20 +107,20 @@ export class Discovery {
           .map(([gv, served]) => ({
             version: gv.split('/').at(-1),
             resources: served.map((s) => ({
-              resource: s.resource.plural,
-              responseKind: { group: s.resource.group, version: s.resource.version, kind: s.resource.kind },
-              scope: s.resource.namespaced ? 'Namespaced' : 'Cluster',
-              singularResource: s.resource.singular,
-              verbs: s.resource.verbs,
-              ...(s.resource.shortNames.length ? { shortNames: s.resource.shortNames } : {}),
-              ...(s.resource.categories.length ? { categories: s.resource.categories } : {}),
+              resource: s.plural,
+              responseKind: { group: s.group, version: s.version, kind: s.kind },
+              scope: s.namespaced ? 'Namespaced' : 'Cluster',
+              singularResource: s.singular,
+              verbs: s.verbs,
+              ...(s.shortNames.length ? { shortNames: s.shortNames } : {}),
+              ...(s.categories.length ? { categories: s.categories } : {}),
               ...(s.subresources.length
                 ? {
                     subresources: s.subresources.map((sub) => ({
                       subresource: sub.name,
                       responseKind: {
-                        group: sub.group ?? s.resource.group,
-                        version: sub.version ?? s.resource.version,
+                        group: sub.group ?? s.group,
+                        version: sub.version ?? s.version,
                         kind: sub.kind,
                       },
                       verbs: sub.verbs,

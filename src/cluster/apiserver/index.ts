@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { Node } from '../api/core/node.ts';
+import type { KubeObject } from '../api/meta.ts';
+import { clusterRoleBindings, clusterRoles, nodes } from '../api/resources.ts';
 import type { VersionInfo } from '../api/version.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { KV } from '../etcd/kv.ts';
@@ -9,26 +10,19 @@ import { RequestAuthenticator, ServiceAccountTokenGenerator } from './authn.ts';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.ts';
 import { RBACAuthorizer } from './authz/rbac.ts';
 import { RbacCache } from './authz/rbac-cache.ts';
-import type { ApiSubresource } from './discovery.ts';
 import { Discovery } from './discovery.ts';
-import type { SelectorParser, SubresourceHandler } from './handlers/resource.ts';
 import { KubeletClient } from './kubelet-client.ts';
 import { metricsResources } from './metrics/api.ts';
 import { Scraper } from './metrics/scraper.ts';
 import { MetricsStorage } from './metrics/storage.ts';
-import { GenericStore, type StoreHooks } from './registry/generic-store.ts';
-import type { Strategy } from './registry/strategy.ts';
-import type { SubresourceDeps } from './registry/subresources.ts';
+import { OpenApi } from './openapi.ts';
+import type { GenericStore } from './registry/generic-store.ts';
+import { builtinRegistry } from './registry/index.ts';
+import { openRegistry } from './registry/open.ts';
+import type { RegistryOptions, ResourceRegistration, StoreLookup } from './registry/registration.ts';
 import { ApiServer, type PathHandler, storeKey } from './server.ts';
 import { isAlreadyExists } from './status.ts';
 import { ObjectStore } from './storage/object-store.ts';
-
-/** One served resource: its strategy, hooks and the subresources discovery lists for it. */
-export interface ResourceRegistration {
-  readonly strategy: Strategy;
-  readonly hooks?: StoreHooks;
-  readonly subresources?: readonly ApiSubresource[];
-}
 
 export interface ApiServerConfig {
   readonly kv: KV;
@@ -38,20 +32,15 @@ export interface ApiServerConfig {
   /** Where audit.log goes; no file when undefined. */
   readonly home?: string;
   readonly clock: Clock;
-  /**
-   * The served resources, given a lookup of every resource's store (for admission) and the object
-   * storage (for what a registry keeps beside its objects, such as the service IP range).
-   */
-  readonly resources: (stores: StoreLookup, storage: ObjectStore) => readonly ResourceRegistration[];
-  /** Handlers by "resource/subresource" ("selfsubjectaccessreviews/" for a resource served by code). */
-  readonly subresources?: (deps: SubresourceDeps) => ReadonlyMap<string, SubresourceHandler>;
-  readonly selectors: SelectorParser;
+  /** The served resources: every built-in one (registry/index.ts) unless given. */
+  readonly registry?: readonly ResourceRegistration[];
+  /** The flags that shape what registries do: service CIDR, node port range, default tolerations. */
+  readonly registryOptions?: RegistryOptions;
   readonly version: VersionInfo;
+  /** Non-resource paths served beside discovery, health and OpenAPI. */
   readonly paths?: readonly PathHandler[];
   readonly servingNames?: { ipAddresses?: string[]; dnsNames?: string[] };
 }
-
-export type StoreLookup = (group: string, resource: string) => GenericStore;
 
 /** A running API server with what other control-plane parts reach through it. */
 export interface RunningApiServer {
@@ -66,26 +55,18 @@ export interface RunningApiServer {
 /**
  * startApiServer assembles kube-apiserver from its parts: storage over the KV, a registry per
  * resource, authentication by certificate or token, RBAC from a cache of the RBAC objects (seeded
- * with the bootstrap policy, as kube-apiserver's post-start hook does), audit, and discovery.
+ * with the bootstrap policy, as kube-apiserver's post-start hook does), audit, discovery and
+ * OpenAPI, which both follow from the registry.
  */
 export async function startApiServer(config: ApiServerConfig): Promise<RunningApiServer> {
   const storage = new ObjectStore(config.kv);
-  const stores = new Map<string, GenericStore>();
-  const lookup: StoreLookup = (group, resource) => {
-    const found = [...stores.values()].find(
-      (s) => s.strategy.resource.group === group && s.strategy.resource.plural === resource,
-    );
-    if (!found) throw new Error(`apiserver: no store for ${resource}.${group}`);
-    return found;
-  };
-  const registrations = config.resources(lookup, storage);
-  for (const r of registrations) {
-    const { group, version, plural } = r.strategy.resource;
-    stores.set(
-      storeKey(group, version, plural),
-      new GenericStore(r.strategy, storage, config.clock, r.hooks),
-    );
-  }
+  const registrations = config.registry ?? builtinRegistry;
+  const { served, stores: lookup } = openRegistry(
+    registrations,
+    storage,
+    config.clock,
+    config.registryOptions ?? {},
+  );
   await seedBootstrapPolicy(lookup);
 
   const rbac = new RbacCache(storage);
@@ -109,51 +90,58 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
   // metrics.k8s.io is built in, where a real cluster runs metrics-server behind the aggregator.
   const metricsStorage = new MetricsStorage();
   const scraper = new Scraper({
-    nodes: async () => (await lookup('', 'nodes').list('', {})).items as Node[],
+    nodes: async () => (await lookup(nodes).list('', {})).items,
     kubelet,
     storage: metricsStorage,
     clock: config.clock,
   });
   const metrics = metricsResources({
     stores: lookup,
-    selectors: config.selectors,
     scraper,
     storage: metricsStorage,
     clock: config.clock,
   });
   const discovery = new Discovery([
-    ...registrations.map((r) => ({ resource: r.strategy.resource, subresources: r.subresources ?? [] })),
-    ...metrics,
+    ...registrations.map((r) => r.resource),
+    ...metrics.map((m) => m.resource),
   ]);
+  const openApi = new OpenApi(
+    registrations.map((r) => r.resource),
+    config.version.gitVersion,
+  );
   const server = new ApiServer({
     host: config.host,
     port: config.port,
     tls: { cert: serving.cert, key: serving.key, ca: config.pki.caCertificate },
     authenticate: (req) => authenticator.authenticate(req),
     authorize: (attributes) => authorizer.authorize(attributes),
-    stores,
+    served: new Map(
+      served.map((s) => [
+        storeKey(s.store.resource.group, s.store.resource.version, s.store.resource.plural),
+        s,
+      ]),
+    ),
     computed: new Map(
       metrics.map((m) => [storeKey(m.resource.group, m.resource.version, m.resource.plural), m.serve]),
     ),
     discovery,
     handlerDeps: {
       clock: config.clock,
-      selectors: config.selectors,
-      subresources:
-        config.subresources?.({
-          stores: lookup,
-          authorize: (attributes) => authorizer.authorize(attributes),
-          kubelet,
-          rulesFor: (user, namespace) => authorizer.rulesFor(user, namespace),
-          tokens: new ServiceAccountTokenGenerator({
-            privateKey: serviceAccountKey.privateKey,
-            clock: config.clock,
-          }),
-        }) ?? new Map(),
+      subresources: {
+        stores: lookup,
+        authorize: (attributes) => authorizer.authorize(attributes),
+        kubelet,
+        rulesFor: (user, namespace) => authorizer.rulesFor(user, namespace),
+        tokens: new ServiceAccountTokenGenerator({
+          privateKey: serviceAccountKey.privateKey,
+          clock: config.clock,
+        }),
+        clock: config.clock,
+      },
     },
     audit,
     version: config.version,
-    paths: config.paths,
+    paths: [openApi.handler, ...(config.paths ?? [])],
   });
   const address = await server.listen();
   return {
@@ -175,14 +163,13 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
 /** Creates the bootstrap ClusterRoles and bindings that are missing; a learner's edits stay. */
 async function seedBootstrapPolicy(stores: StoreLookup): Promise<void> {
   const scope = { namespace: '', dryRun: false, fieldValidation: 'Ignore' as const };
-  const seed = async (resource: string, objects: readonly object[]) => {
-    const store = stores('rbac.authorization.k8s.io', resource);
+  const seed = async (store: GenericStore<KubeObject>, objects: readonly object[]) => {
     for (const obj of objects) {
       await store.create(obj, scope).catch((err) => {
         if (!isAlreadyExists(err)) throw err;
       });
     }
   };
-  await seed('clusterroles', bootstrapClusterRoles());
-  await seed('clusterrolebindings', bootstrapClusterRoleBindings());
+  await seed(stores(clusterRoles), bootstrapClusterRoles());
+  await seed(stores(clusterRoleBindings), bootstrapClusterRoleBindings());
 }

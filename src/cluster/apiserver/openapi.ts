@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openAPIComponents } from '../api/openapi.ts';
-import { type KindType, type ResourceType, resources } from '../api/resources.ts';
+import type { KindType, ResourceType } from '../api/resource-type.ts';
 import { sendJSON } from './http.ts';
 import type { PathHandler } from './server.ts';
 
@@ -51,7 +51,7 @@ export class OpenApi {
   private readonly groupVersions: Map<string, ResourceType[]>;
 
   constructor(
-    kinds: readonly ResourceType[] = resources,
+    kinds: readonly ResourceType[],
     private readonly version: string,
   ) {
     this.groupVersions = new Map();

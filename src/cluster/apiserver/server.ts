@@ -2,30 +2,21 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { FieldValidation } from '../api/decode.ts';
 import { notSupported, statusCauses } from '../api/field-error.ts';
 import type { VersionInfo } from '../api/version.ts';
 import type { AuditLog } from './audit.ts';
 import type { AuthenticationResult, UserInfo } from './authn.ts';
 import type { Attributes } from './authz/attributes.ts';
-import { forbiddenStatus } from './authz/attributes.ts';
 import type { AuthorizationDecision } from './authz/rbac.ts';
 import { AGGREGATED_DISCOVERY_V2, type Discovery } from './discovery.ts';
+import { buildHandlerChain } from './filters/chain.ts';
+import type { RequestContext } from './filters/context.ts';
 import { type ResourceHandlerDeps, serveResource } from './handlers/resource.ts';
 import { acceptedMediaTypes, decodeBody, readBody, sendJSON, sendStatus, sendText } from './http.ts';
-import { impersonate } from './impersonation.ts';
-import type { GenericStore } from './registry/generic-store.ts';
-import type { FieldValidation } from './registry/strategy.ts';
-import { type RequestInfo, requestInfo } from './request-info.ts';
-import {
-  badRequest,
-  internalError,
-  invalid,
-  isStatusError,
-  methodNotSupported,
-  pathNotFound,
-  StatusError,
-  unauthorized,
-} from './status.ts';
+import type { ServedResource } from './registry/registration.ts';
+import type { RequestInfo } from './request-info.ts';
+import { badRequest, internalError, invalid, methodNotSupported, pathNotFound } from './status.ts';
 
 /** Serves a resource computed by code rather than kept in storage (metrics.k8s.io). */
 export type ComputedResource = (ctx: {
@@ -45,8 +36,8 @@ export interface ApiServerOptions {
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
   readonly authenticate: (req: IncomingMessage) => Promise<AuthenticationResult>;
   readonly authorize: (attributes: Attributes) => AuthorizationDecision;
-  /** Stores by "group/version/resource" ("/v1/pods" for the core group). */
-  readonly stores: ReadonlyMap<string, GenericStore>;
+  /** Served resources by "group/version/resource" ("/v1/pods" for the core group). */
+  readonly served: ReadonlyMap<string, ServedResource>;
   /** Resources served by code, by the same "group/version/resource" keys. */
   readonly computed?: ReadonlyMap<string, ComputedResource>;
   readonly discovery: Discovery;
@@ -62,15 +53,17 @@ export const storeKey = (group: string, version: string, resource: string) =>
   `${group}/${version}/${resource}`;
 
 /**
- * ApiServer is the HTTPS front of the cluster, with kube-apiserver's request path:
- * authenticate -> audit -> authorize -> route (discovery, health, or a resource verb).
+ * ApiServer is the HTTPS front of the cluster: requests go through kube-apiserver's filter chain
+ * (filters/chain.ts) to a route: discovery, health, OpenAPI, or a resource verb.
  */
 export class ApiServer {
   private readonly server: Server;
+  private readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Upgraded connections, which Node no longer counts as HTTP ones: close() ends them itself. */
   private readonly upgraded = new Set<Socket>();
 
   constructor(private readonly options: ApiServerOptions) {
+    this.handle = buildHandlerChain((ctx) => this.route(ctx), options);
     this.server = createServer(
       {
         cert: options.tls.cert,
@@ -138,84 +131,18 @@ export class ApiServer {
     this.handle(req, res).catch((err) => sendStatus(res, internalError(err)));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const received = new Date();
-    const url = new URL(req.url ?? '/', 'https://apiserver');
-    // The path as sent: URL parsing resolves "." and ".." segments, which would make
-    // DELETE .../pods/.. a delete of the namespace. kube-apiserver takes segments as they come.
-    const path = (req.url ?? '/').split('?')[0]!;
-    const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
-    let user: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
-    let revision: string | undefined;
-    /** A create names its object only in the body; the audit record names it as Kubernetes does. */
-    let createdName: string | undefined;
-    let decision: 'allow' | 'forbid' | undefined;
-    // 'close', not 'finish': a watch usually ends with its client going away, and a response
-    // whose connection dropped never finishes; Kubernetes audits those requests too.
-    res.once('close', () =>
-      this.options.audit.record({
-        info: createdName && !info.name ? { ...info, name: createdName } : info,
-        uri: req.url ?? '/',
-        user,
-        sourceIP: req.socket.remoteAddress ?? '',
-        userAgent: req.headers['user-agent'],
-        code: res.statusCode,
-        received,
-        revision,
-        decision,
-      }),
-    );
-    try {
-      const authn = await this.options.authenticate(req);
-      if (authn.status !== 'Authenticated') {
-        if (authn.status === 'Anonymous') user = authn.user;
-        throw unauthorized();
-      }
-      user = impersonate(req.headers, authn.user, this.options.authorize);
-      const attributes: Attributes = {
-        user,
-        verb: info.verb,
-        isResourceRequest: info.isResourceRequest,
-        path: info.path,
-        apiGroup: info.apiGroup,
-        apiVersion: info.apiVersion,
-        resource: info.resource,
-        subresource: info.subresource,
-        namespace: info.namespace,
-        name: info.name,
-      };
-      const verdict = this.options.authorize(attributes);
-      decision = verdict.decision === 'Allow' ? 'allow' : 'forbid';
-      if (verdict.decision !== 'Allow') {
-        const status = forbiddenStatus(attributes, verdict.reason);
-        throw new StatusError(403, 'Forbidden', status.message, status.details);
-      }
-      if (info.isResourceRequest)
-        await this.serveResource(req, res, info, url, user, (rv, name) => {
-          revision = rv;
-          createdName = name;
-        });
-      else await this.serveNonResource(req, res, url, user);
-    } catch (err) {
-      if (isStatusError(err)) sendStatus(res, err);
-      else sendStatus(res, internalError(err));
-    }
+  private route(ctx: RequestContext): Promise<void> {
+    return ctx.info.isResourceRequest ? this.serveResource(ctx) : this.serveNonResource(ctx);
   }
 
-  private async serveResource(
-    req: IncomingMessage,
-    res: ServerResponse,
-    info: RequestInfo,
-    url: URL,
-    user: UserInfo,
-    produced: (revision: string | undefined, name?: string) => void,
-  ): Promise<void> {
+  private async serveResource(ctx: RequestContext): Promise<void> {
+    const { req, res, info, url, user } = ctx;
     const key = storeKey(info.apiGroup, info.apiVersion, info.resource);
     const computed = this.options.computed?.get(key);
     if (computed && !info.subresource) return computed({ req, res, info, query: url.searchParams });
-    const store = this.options.stores.get(key);
-    if (!store) throw pathNotFound();
-    const namespaced = store.strategy.resource.namespaced;
+    const served = this.options.served.get(key);
+    if (!served) throw pathNotFound();
+    const namespaced = served.store.resource.namespaced;
     // A namespaced object needs a namespace to be named; the namespace's own URL is its name.
     const namespace = info.resource === 'namespaces' ? '' : info.namespace;
     // A name or namespace becomes a storage key: kube-apiserver's key functions refuse what cannot be one.
@@ -239,7 +166,7 @@ export class ApiServer {
         res,
         info,
         query: url.searchParams,
-        store,
+        store: served.store,
         scope: { namespace, dryRun, fieldValidation },
         body: () => {
           // Create, update and delete bodies are objects, read as kube-apiserver's decoder reads them.
@@ -247,18 +174,18 @@ export class ApiServer {
           body ??= readBody(req).then((data) => decodeBody(data, req.headers['content-type'], { typeMeta }));
           return body;
         },
-        produced,
+        produced: (revision, name) => {
+          ctx.audit.revision = revision;
+          ctx.audit.createdName = name;
+        },
       },
+      served.registration,
       this.options.handlerDeps,
     );
   }
 
-  private async serveNonResource(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    user: UserInfo,
-  ): Promise<void> {
+  private async serveNonResource(ctx: RequestContext): Promise<void> {
+    const { req, res, url, user } = ctx;
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       for (const handler of this.options.paths ?? []) if (await handler(req, res, user)) return;

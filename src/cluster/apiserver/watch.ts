@@ -4,7 +4,7 @@ import type { StorageEvent, StoredObject } from './storage/object-store.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
-export interface WatchOptions {
+export interface WatchOptions<T extends StoredObject> {
   /** Close the stream after this long (the watch's timeoutSeconds). */
   readonly timeoutMs: number;
   /** Send BOOKMARK events this often, when the client allowed them (allowWatchBookmarks). */
@@ -12,7 +12,7 @@ export interface WatchOptions {
   /** What a BOOKMARK's object looks like apart from its resourceVersion: kind and apiVersion. */
   readonly bookmarkObject: (resourceVersion: string) => unknown;
   /** Turns an object into what this client asked for (the object, or a one-row Table). */
-  readonly encode: (obj: StoredObject) => unknown;
+  readonly encode: (obj: T) => unknown;
 }
 
 /**
@@ -20,7 +20,7 @@ export interface WatchOptions {
  * `{"type":"ADDED","object":{...}}`, over a chunked HTTP response that stays open. It reports
  * backpressure so the storage watch can park this watcher instead of buffering without bound.
  */
-export class WatchStream {
+export class WatchStream<T extends StoredObject> {
   private lastResourceVersion = '0';
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -28,7 +28,7 @@ export class WatchStream {
 
   constructor(
     private readonly res: ServerResponse,
-    private readonly options: WatchOptions,
+    private readonly options: WatchOptions<T>,
   ) {
     res.writeHead(200, {
       'Content-Type': 'application/json',
@@ -52,7 +52,7 @@ export class WatchStream {
   }
 
   /** Writes one change; false when the client is not keeping up. */
-  send(event: StorageEvent): boolean {
+  send(event: StorageEvent<T>): boolean {
     if (this.closed) return true;
     this.observe(event.revision);
     return this.write({ type: event.type, object: this.options.encode(event.object) });

@@ -76,12 +76,3 @@ export class BackOff {
     return eventTime - entry.lastUpdate > this.settings.maxMs * 2;
   }
 }
-
-/** Go's time.Duration.String for whole seconds and milliseconds: 10s, 5m0s, 250ms. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const totalSeconds = ms / 1000;
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = Number((totalSeconds - minutes * 60).toFixed(3));
-  return minutes > 0 ? `${minutes}m${seconds}s` : `${seconds}s`;
-}

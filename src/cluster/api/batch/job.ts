@@ -6,6 +6,12 @@ import { always, apiPackage, bool, int32, int64, listOf, optional, required, str
 
 const batch = apiPackage('io.k8s.api.batch.v1');
 
+/** The labels the API server puts on a job's pods; the legacy unprefixed pair is still written. */
+export const JobNameLabel = 'batch.kubernetes.io/job-name';
+export const ControllerUidLabel = 'batch.kubernetes.io/controller-uid';
+export const LegacyJobNameLabel = 'job-name';
+export const LegacyControllerUidLabel = 'controller-uid';
+
 export const JobSpec = batch.struct(
   'JobSpec',
   'How many pods must succeed, how many run at once, and which.',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createAs } from '../../apiserver/registry/testing/create.ts';
 import { fieldErrorString } from '../field-error.ts';
 import { jobs } from '../resources.ts';
-import { createAs } from '../testdata/create.ts';
 import type { Job } from './job.ts';
 import { validateJob, validateJobUpdate } from './validation.ts';
 

@@ -11,13 +11,13 @@ import {
   validateObjectMeta,
   validateObjectMetaUpdate,
 } from '../validation.ts';
-import type { Job } from './job.ts';
 import {
   ControllerUidLabel,
+  type Job,
   JobNameLabel,
   LegacyControllerUidLabel,
   LegacyJobNameLabel,
-} from './strategy.ts';
+} from './job.ts';
 
 const metaRules = { namespaced: true, name: nameIsDNSSubdomain } as const;
 const templateLabelsPath = 'spec.template.metadata.labels';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createAs } from '../../apiserver/registry/testing/create.ts';
 import {
   deployments,
   namespaces,
@@ -8,7 +9,6 @@ import {
   secrets,
   services,
 } from '../resources.ts';
-import { createAs } from '../testdata/create.ts';
 import { fixture } from '../testdata/fixtures.ts';
 
 const defaultedContainer = {

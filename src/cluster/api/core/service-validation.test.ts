@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createAs } from '../../apiserver/registry/testing/create.ts';
 import { fieldErrorString } from '../field-error.ts';
 import { services } from '../resources.ts';
-import { createAs } from '../testdata/create.ts';
 import { fixture } from '../testdata/fixtures.ts';
 import type { Service } from './service.ts';
 import { validateService, validateServiceUpdate } from './service-validation.ts';

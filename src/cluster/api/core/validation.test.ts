@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createAs } from '../../apiserver/registry/testing/create.ts';
 import { type FieldError, fieldErrorString } from '../field-error.ts';
 import { configMaps, namespaces, nodes, replicationControllers, secrets } from '../resources.ts';
-import { createAs } from '../testdata/create.ts';
 import { fixture } from '../testdata/fixtures.ts';
 import {
   validateBinding,

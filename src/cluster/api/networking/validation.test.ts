@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createAs } from '../../apiserver/registry/testing/create.ts';
 import { fieldErrorString } from '../field-error.ts';
 import { ingressClasses, ingresses } from '../resources.ts';
-import { createAs } from '../testdata/create.ts';
 
 describe('Ingress', () => {
   const rule = (path: Record<string, unknown>) => ({ host: 'shop.example.com', http: { paths: [path] } });

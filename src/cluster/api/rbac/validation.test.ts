@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createAs } from '../../apiserver/registry/testing/create.ts';
 import { fieldErrorString } from '../field-error.ts';
 import { clusterRoleBindings, roleBindings, roles } from '../resources.ts';
-import { createAs } from '../testdata/create.ts';
 
 describe('RBAC', () => {
   it('defaults the API group of role references and users', () => {

@@ -1,40 +1,39 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject, ListMeta } from '../../api/meta.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { UserInfo } from '../authn.ts';
 import { BodyDecodeError, type ResponseShape, responseShape, sendJSON, warningHeaders } from '../http.ts';
 import { applyPatch, patchTypeOf } from '../patch.ts';
-import type { DeleteOptions, GenericStore, Predicate, RequestScope } from '../registry/generic-store.ts';
-import type { KubeObject } from '../registry/strategy.ts';
+import type { DeleteOptions, GenericStore, RequestScope } from '../registry/generic-store.ts';
+import type { ResourceRegistration, SubresourceDeps } from '../registry/registration.ts';
+import { selectionPredicate } from '../registry/selectors.ts';
 import type { RequestInfo } from '../request-info.ts';
 import { badRequest, methodNotSupported, pathNotFound, StatusError } from '../status.ts';
 import type { ListResult } from '../storage/object-store.ts';
-import { type ListMeta, parseIncludeObject, tableConvertorFor, toTable } from '../tables/index.ts';
+import { defaultConvertor } from '../tables/default.ts';
+import { parseIncludeObject, toTable } from '../tables/types.ts';
 import { WatchStream } from '../watch.ts';
 
 /** Lays objects out as a meta.k8s.io/v1 Table with the resource's printer columns. */
-function table(
-  store: GenericStore,
-  objects: KubeObject[],
+function table<T extends KubeObject>(
+  registration: ResourceRegistration<T>,
+  objects: T[],
   list: ListMeta,
   query: URLSearchParams,
   now: Date,
 ): unknown {
-  const { group, plural } = store.strategy.resource;
-  return toTable(tableConvertorFor(group, plural), objects, now, list, {
+  return toTable(registration.printer ?? defaultConvertor, objects, now, list, {
     includeObject: parseIncludeObject(query.get('includeObject')),
   });
 }
 
-/** A subresource served by code of its own (binding, eviction, scale, log, exec). */
-export type SubresourceHandler = (ctx: ResourceRequest) => Promise<void>;
-
-export interface ResourceRequest {
+export interface ResourceRequest<T extends KubeObject = KubeObject> {
   readonly req: IncomingMessage;
   readonly user: UserInfo;
   readonly res: ServerResponse;
   readonly info: RequestInfo;
   readonly query: URLSearchParams;
-  readonly store: GenericStore;
+  readonly store: GenericStore<T>;
   readonly scope: RequestScope;
   /** Reads and decodes the body. */
   body(): Promise<unknown>;
@@ -42,19 +41,10 @@ export interface ResourceRequest {
   produced(revision: string | undefined, name?: string): void;
 }
 
-export interface SelectorParser {
-  /** Builds a predicate from labelSelector and fieldSelector; throws a 400 StatusError when malformed. */
-  predicate(
-    store: GenericStore,
-    labelSelector: string | null,
-    fieldSelector: string | null,
-  ): Predicate | undefined;
-}
-
 export interface ResourceHandlerDeps {
   readonly clock: Clock;
-  readonly selectors: SelectorParser;
-  readonly subresources: ReadonlyMap<string, SubresourceHandler>;
+  /** What subresource handlers use beyond the request. */
+  readonly subresources: SubresourceDeps;
   /** Default watch length when the client gives no timeoutSeconds (Kubernetes: 30-60 minutes). */
   readonly watchTimeoutMs?: number;
   readonly bookmarkIntervalMs?: number;
@@ -65,7 +55,11 @@ export interface ResourceHandlerDeps {
  * get, list, watch, create, update, patch, delete and deletecollection, each answered in the
  * representation the client asked for (object, Table, or metadata only).
  */
-export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerDeps): Promise<void> {
+export async function serveResource<T extends KubeObject>(
+  ctx: ResourceRequest<T>,
+  registration: ResourceRegistration<T>,
+  deps: ResourceHandlerDeps,
+): Promise<void> {
   const { info, store, query, res, scope } = ctx;
   const shape = responseShape(ctx.req.headers.accept);
   const warnings: string[] = [];
@@ -74,16 +68,24 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
   // A body that is no object at all is "unrecognized" as the kind this resource expects.
   const objectBody = () =>
     ctx.body().catch((err: unknown) => {
-      throw err instanceof BodyDecodeError ? err.forKind(store.strategy.resource.kind) : err;
+      throw err instanceof BodyDecodeError ? err.forKind(store.resource.kind) : err;
     });
 
-  if (info.subresource !== 'status') {
-    const handler = deps.subresources.get(`${store.strategy.resource.plural}/${info.subresource}`);
-    if (handler) return handler(ctx);
-    // A subresource the resource does not have has no route, as in kube-apiserver.
-    if (info.subresource) throw pathNotFound();
+  // A subresource the resource does not have has no route, as in kube-apiserver.
+  if (info.subresource && !store.resource.subresources.some((s) => s.name === info.subresource)) {
+    throw pathNotFound();
   }
-  if (!info.subresource && !store.strategy.resource.verbs.includes(info.verb)) throw methodNotSupported();
+  if (info.subresource && info.subresource !== 'status') {
+    const handlers = registration.subresources ?? {};
+    const handler = handlers[info.subresource as keyof typeof handlers];
+    if (!handler) throw pathNotFound();
+    return handler.call(handlers, ctx, deps.subresources);
+  }
+  if (!info.subresource && !store.resource.verbs.includes(info.verb)) throw methodNotSupported();
+  if (registration.create) {
+    if (info.verb !== 'create') throw methodNotSupported();
+    return registration.create(ctx, deps.subresources);
+  }
   // PUT and PATCH name their object; on a collection they have no route, as in kube-apiserver.
   if ((info.verb === 'update' || info.verb === 'patch') && !info.name) throw methodNotSupported();
 
@@ -94,7 +96,7 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
         return reply(
           200,
           table(
-            store,
+            registration,
             [obj],
             { resourceVersion: obj.metadata.resourceVersion ?? '' },
             query,
@@ -105,11 +107,11 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
       return reply(200, shape === 'metadata' ? partialMetadata(obj) : obj);
     }
     case 'list': {
-      const list = await store.list(scope.namespace, listOptions(ctx, deps));
-      return reply(200, presentList(store, list, shape, deps, query));
+      const list = await store.list(scope.namespace, listOptions(ctx));
+      return reply(200, presentList(ctx, registration, list, shape, deps));
     }
     case 'watch':
-      return watch(ctx, deps, shape);
+      return watch(ctx, registration, deps, shape);
     case 'create': {
       if (info.name && !info.subresource) throw methodNotSupported();
       const result = await store.create(await objectBody(), scope);
@@ -131,18 +133,18 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
           scope,
           info.name,
           (current) => {
-            const patched = applyPatch(type, current, patch) as KubeObject;
+            const patched = applyPatch(type, current, patch);
             // A patch may not turn the object into another kind or version.
             store.checkTypeMeta(patched);
             // Parsing the patched object validates it as a whole, unknown fields included.
-            const decoded = store.strategy.decode(patched, scope.fieldValidation);
+            const decoded = store.decodeBody(patched, scope.fieldValidation);
             warnings.push(...decoded.warnings);
             return decoded.obj;
           },
           info.subresource,
         )
         .catch((err) => Promise.reject(store.storageError(err, info.name)));
-      if (!info.subresource) warnings.push(...store.strategy.warnings(obj));
+      if (!info.subresource) warnings.push(...(store.strategy.warnings?.(obj) ?? []));
       ctx.produced(obj.metadata.resourceVersion);
       return reply(200, obj);
     }
@@ -155,8 +157,8 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
     case 'deletecollection': {
       const options = await deleteOptions(ctx);
       const deleteScope = withDryRun(scope, options);
-      const list = await store.list(scope.namespace, listOptions(ctx, deps));
-      const deleted: KubeObject[] = [];
+      const list = await store.list(scope.namespace, listOptions(ctx));
+      const deleted: T[] = [];
       for (const item of list.items) {
         const itemScope = { ...deleteScope, namespace: item.metadata.namespace ?? '' };
         deleted.push(await store.delete(item.metadata.name!, itemScope, options).catch(() => item));
@@ -168,7 +170,7 @@ export async function serveResource(ctx: ResourceRequest, deps: ResourceHandlerD
   }
 }
 
-function listOptions(ctx: ResourceRequest, deps: ResourceHandlerDeps) {
+function listOptions<T extends KubeObject>(ctx: ResourceRequest<T>) {
   const { query, store } = ctx;
   const limit = int64Param(query, 'limit') ?? 0;
   if (limit < 0) throw badRequest(`invalid limit: ${query.get('limit')}`);
@@ -179,7 +181,7 @@ function listOptions(ctx: ResourceRequest, deps: ResourceHandlerDeps) {
     continue: query.get('continue') ?? undefined,
     // Only an Exact match pins the read; otherwise the newest state is always "not older than" asked.
     revision: match === 'Exact' && rv ? parseResourceVersion(rv) : undefined,
-    predicate: deps.selectors.predicate(store, query.get('labelSelector'), query.get('fieldSelector')),
+    predicate: selectionPredicate(store.resource, query.get('labelSelector'), query.get('fieldSelector')),
   };
 }
 
@@ -200,19 +202,19 @@ export function parseResourceVersion(rv: string): number {
   return n;
 }
 
-function presentList(
-  store: GenericStore,
-  list: ListResult<KubeObject>,
+function presentList<T extends KubeObject>(
+  { store, query }: ResourceRequest<T>,
+  registration: ResourceRegistration<T>,
+  list: ListResult<T>,
   shape: ResponseShape,
   deps: ResourceHandlerDeps,
-  query: URLSearchParams,
 ): unknown {
   const meta = {
     resourceVersion: String(list.revision),
     ...(list.continue ? { continue: list.continue } : {}),
     ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
   };
-  if (shape === 'table') return table(store, list.items, meta, query, new Date(deps.clock.now()));
+  if (shape === 'table') return table(registration, list.items, meta, query, new Date(deps.clock.now()));
   if (shape === 'metadata') {
     return {
       kind: 'PartialObjectMetadataList',
@@ -224,8 +226,8 @@ function presentList(
   return listObject(store, list);
 }
 
-function listObject(store: GenericStore, list: ListResult<KubeObject>): unknown {
-  const { group, version, listKind } = store.strategy.resource;
+function listObject<T extends KubeObject>(store: GenericStore<T>, list: ListResult<T>): unknown {
+  const { group, version, listKind } = store.resource;
   return {
     kind: listKind,
     apiVersion: group ? `${group}/${version}` : version,
@@ -247,7 +249,7 @@ function withDryRun(scope: RequestScope, options: DeleteOptions & { dryRun?: unk
   return Array.isArray(options.dryRun) && options.dryRun.includes('All') ? { ...scope, dryRun: true } : scope;
 }
 
-async function deleteOptions(ctx: ResourceRequest): Promise<DeleteOptions> {
+async function deleteOptions(ctx: ResourceRequest<KubeObject>): Promise<DeleteOptions> {
   const fromQuery: Record<string, unknown> = {};
   const grace = int64Param(ctx.query, 'gracePeriodSeconds');
   if (grace !== undefined) fromQuery.gracePeriodSeconds = grace;
@@ -269,14 +271,23 @@ async function deleteOptions(ctx: ResourceRequest): Promise<DeleteOptions> {
   return options;
 }
 
-async function watch(ctx: ResourceRequest, deps: ResourceHandlerDeps, shape: ResponseShape): Promise<void> {
+async function watch<T extends KubeObject>(
+  ctx: ResourceRequest<T>,
+  registration: ResourceRegistration<T>,
+  deps: ResourceHandlerDeps,
+  shape: ResponseShape,
+): Promise<void> {
   const { query, store, scope, info } = ctx;
-  const predicate = deps.selectors.predicate(store, query.get('labelSelector'), query.get('fieldSelector'));
+  const predicate = selectionPredicate(
+    store.resource,
+    query.get('labelSelector'),
+    query.get('fieldSelector'),
+  );
   const rv = query.get('resourceVersion');
   const revision = rv ? parseResourceVersion(rv) : 0;
   const timeoutSeconds = int64Param(query, 'timeoutSeconds') ?? 0;
-  const { group, version, kind } = store.strategy.resource;
-  const stream = new WatchStream(ctx.res, {
+  const { group, version, kind } = store.resource;
+  const stream = new WatchStream<T>(ctx.res, {
     timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : (deps.watchTimeoutMs ?? 30 * 60_000),
     bookmarkIntervalMs:
       query.get('allowWatchBookmarks') === 'true' ? (deps.bookmarkIntervalMs ?? 60_000) : undefined,
@@ -286,17 +297,16 @@ async function watch(ctx: ResourceRequest, deps: ResourceHandlerDeps, shape: Res
       metadata: { resourceVersion },
     }),
     encode: (obj) => {
-      const kube = obj as KubeObject;
       if (shape === 'table') {
         return table(
-          store,
-          [kube],
-          { resourceVersion: kube.metadata.resourceVersion ?? '' },
+          registration,
+          [obj],
+          { resourceVersion: obj.metadata.resourceVersion ?? '' },
           query,
           new Date(deps.clock.now()),
         );
       }
-      return shape === 'metadata' ? partialMetadata(kube) : kube;
+      return shape === 'metadata' ? partialMetadata(obj) : obj;
     },
   });
   // A selector turns a change into an arrival (ADDED) or a departure (DELETED) when the object

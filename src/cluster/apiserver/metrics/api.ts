@@ -1,5 +1,7 @@
 import type { Node } from '../../api/core/node.ts';
-import { formatTime, type KubeObject } from '../../api/meta.ts';
+import type { Pod } from '../../api/core/pod.ts';
+import { nodes, pods } from '../../api/core/register.ts';
+import { formatTime, goDuration, type KubeObject } from '../../api/meta.ts';
 import {
   type ContainerMetrics,
   METRICS_GROUP,
@@ -9,40 +11,39 @@ import {
   type ResourceList,
 } from '../../api/metrics/types.ts';
 import { formatQuantity } from '../../api/quantity.ts';
+import type { ResourceType } from '../../api/resource-type.ts';
 import type { Clock } from '../../clock/clock.ts';
-import type { ApiSubresource } from '../discovery.ts';
-import type { SelectorParser } from '../handlers/resource.ts';
+import type { DiscoveredResource } from '../discovery.ts';
 import { responseShape, sendJSON } from '../http.ts';
-import type { StoreLookup } from '../index.ts';
-import type { ApiResource } from '../registry/strategy.ts';
+import type { StoreLookup } from '../registry/registration.ts';
+import { selectionPredicate } from '../registry/selectors.ts';
 import type { ComputedResource } from '../server.ts';
 import { methodNotSupported, notFound } from '../status.ts';
-import { parseIncludeObject, type TableConvertor, toTable } from '../tables/index.ts';
-import { nodeMetricsConvertor, podMetricsConvertor } from '../tables/metrics.ts';
+import { parseIncludeObject, type TableConvertor, toTable } from '../tables/types.ts';
+import { nodeMetricsConvertor, podMetricsConvertor } from './printers.ts';
 import type { Scraper } from './scraper.ts';
 import type { MetricsStorage, Usage } from './storage.ts';
 
 const apiVersion = `${METRICS_GROUP}/${METRICS_VERSION}` as const;
 
 /** The two resources of metrics.k8s.io/v1beta1, as metrics-server registers them: read-only. */
-const resource = (kind: string, plural: string, namespaced: boolean): ApiResource => ({
+const resource = (kind: string, plural: string, namespaced: boolean): DiscoveredResource => ({
   group: METRICS_GROUP,
   version: METRICS_VERSION,
   kind,
-  listKind: `${kind}List`,
   plural,
   singular: '',
   shortNames: [],
   namespaced,
   verbs: ['get', 'list'],
   categories: [],
+  subresources: [],
 });
 const nodeMetricsResource = resource('NodeMetrics', 'nodes', false);
 const podMetricsResource = resource('PodMetrics', 'pods', true);
 
 export interface MetricsApiDeps {
   readonly stores: StoreLookup;
-  readonly selectors: SelectorParser;
   readonly scraper: Scraper;
   readonly storage: MetricsStorage;
   readonly clock: Clock;
@@ -56,34 +57,30 @@ export interface MetricsApiDeps {
  */
 export function metricsResources(
   deps: MetricsApiDeps,
-): { resource: ApiResource; subresources: readonly ApiSubresource[]; serve: ComputedResource }[] {
+): { resource: DiscoveredResource; serve: ComputedResource }[] {
   const serve =
-    (
-      core: string,
-      build: (obj: KubeObject) => NodeMetrics | PodMetrics | undefined,
-      convertor: TableConvertor,
+    <T extends KubeObject, M extends NodeMetrics | PodMetrics>(
+      core: ResourceType<T>,
+      kind: M['kind'],
+      build: (obj: T) => M | undefined,
+      convertor: TableConvertor<M>,
     ): ComputedResource =>
     async ({ req, info, query, res }) => {
       if (info.verb !== 'get' && info.verb !== 'list') throw methodNotSupported();
-      const store = deps.stores('', core);
-      const kind = core === 'nodes' ? 'NodeMetrics' : 'PodMetrics';
+      const store = deps.stores(core);
       await deps.scraper.ready();
-      let found: (NodeMetrics | PodMetrics)[];
+      let found: M[];
       if (info.verb === 'get') {
         const obj = await store.get(info.namespace, info.name).catch(() => undefined);
         const metrics = obj && build(obj);
         // metrics-server names its resources by kind: podmetrics.metrics.k8s.io "default/web" not found.
         if (!metrics) {
-          const name = core === 'pods' ? `${info.namespace}/${info.name}` : info.name;
+          const name = core.namespaced ? `${info.namespace}/${info.name}` : info.name;
           throw notFound({ group: METRICS_GROUP, resource: kind.toLowerCase() }, name);
         }
         found = [metrics];
       } else {
-        const predicate = deps.selectors.predicate(
-          store,
-          query.get('labelSelector'),
-          query.get('fieldSelector'),
-        );
+        const predicate = selectionPredicate(core, query.get('labelSelector'), query.get('fieldSelector'));
         const objects = (await store.list(info.namespace, { predicate })).items;
         found = objects.flatMap((obj) => build(obj) ?? []);
       }
@@ -108,18 +105,21 @@ export function metricsResources(
   return [
     {
       resource: nodeMetricsResource,
-      subresources: [],
       serve: serve(
-        'nodes',
-        (node) =>
-          nodeMetrics(node as Node, deps.storage.nodeUsage(node.metadata.name ?? ''), deps.clock.now()),
+        nodes,
+        'NodeMetrics',
+        (node) => nodeMetrics(node, deps.storage.nodeUsage(node.metadata.name ?? ''), deps.clock.now()),
         nodeMetricsConvertor,
       ),
     },
     {
       resource: podMetricsResource,
-      subresources: [],
-      serve: serve('pods', (pod) => podMetrics(pod, deps.storage, deps.clock.now()), podMetricsConvertor),
+      serve: serve(
+        pods,
+        'PodMetrics',
+        (pod) => podMetrics(pod, deps.storage, deps.clock.now()),
+        podMetricsConvertor,
+      ),
     },
   ];
 }
@@ -136,7 +136,7 @@ function nodeMetrics(node: Node, usage: Usage | undefined, nowMs: number): NodeM
   };
 }
 
-function podMetrics(pod: KubeObject, storage: MetricsStorage, nowMs: number): PodMetrics | undefined {
+function podMetrics(pod: Pod, storage: MetricsStorage, nowMs: number): PodMetrics | undefined {
   const usage = storage.podUsage(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
   if (!usage) return undefined;
   return {
@@ -171,26 +171,4 @@ function resourceList(usage: Usage): ResourceList {
       format: 'BinarySI',
     }),
   };
-}
-
-/**
- * goDuration prints a duration as Go's time.Duration.String does, which is how metav1.Duration
- * travels: 15012 ms -> "15.012s", 500 ms -> "500ms", 75 s -> "1m15s".
- */
-export function goDuration(ms: number): string {
-  const whole = Math.round(ms);
-  if (whole === 0) return '0s';
-  if (whole < 1000) return `${whole}ms`;
-  const hours = Math.floor(whole / 3_600_000);
-  const minutes = Math.floor((whole % 3_600_000) / 60_000);
-  const millis = whole % 60_000;
-  const seconds = `${Math.floor(millis / 1000)}${
-    millis % 1000
-      ? `.${String(millis % 1000)
-          .padStart(3, '0')
-          .replace(/0+$/, '')}`
-      : ''
-  }s`;
-  if (hours) return `${hours}h${minutes}m${seconds}`;
-  return minutes ? `${minutes}m${seconds}` : seconds;
 }

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { formatTime } from '../../api/meta.ts';
+import type { FieldValidation } from '../../api/decode.ts';
+import { statusCauses } from '../../api/field-error.ts';
+import { formatTime, type KubeObject } from '../../api/meta.ts';
 import { randomNameSuffix } from '../../api/names.ts';
+import type { ResourceType } from '../../api/resource-type.ts';
+import { isKnownKind } from '../../api/resources.ts';
 import type { Clock } from '../../clock/clock.ts';
 import {
   alreadyExists,
@@ -17,7 +21,8 @@ import {
 } from '../status.ts';
 import { isStorageError } from '../storage/errors.ts';
 import type { ListResult, ObjectStore, StorageEvent } from '../storage/object-store.ts';
-import type { Decoded, FieldValidation, KubeObject, Strategy } from './strategy.ts';
+import { decodeKind } from './decode-kind.ts';
+import type { Strategy } from './strategy.ts';
 
 export interface RequestScope {
   /** The namespace in the URL, "" for cluster-scoped requests and lists across namespaces. */
@@ -32,91 +37,103 @@ export interface DeleteOptions {
   readonly preconditions?: { uid?: string; resourceVersion?: string };
 }
 
+/** A body decoded for a resource: the typed, defaulted object and any warnings for the client. */
+export interface Decoded<T extends KubeObject> {
+  readonly obj: T;
+  readonly warnings: string[];
+}
+
 /** A write's outcome: the object and the warnings to send as `Warning:` headers. */
-export interface WriteResult {
-  readonly obj: KubeObject;
+export interface WriteResult<T extends KubeObject> {
+  readonly obj: T;
   readonly warnings: string[];
   /** True when a create happened (201 rather than 200). */
   readonly created?: boolean;
 }
 
-export type Predicate = (obj: KubeObject) => boolean;
-
 /** Ends what a begin hook started: keep it when the write succeeded, undo it when it did not. */
 export type FinishFunc = (success: boolean) => Promise<void>;
 
-/** Hooks the generic store calls around writes: admission, graceful deletion, dependants. */
-export interface StoreHooks {
+/**
+ * Hooks the generic store calls around writes of one resource: admission, graceful deletion, what
+ * the object holds outside itself. A resource's registry module supplies them, typed for its kind.
+ */
+export interface StoreHooks<T extends KubeObject> {
   /** Admission before a create is stored (namespace lifecycle, defaults from other objects). */
-  admitCreate?(obj: KubeObject, scope: RequestScope): Promise<void>;
+  admitCreate?(obj: T, scope: RequestScope): Promise<void>;
   /** Seconds a deletion waits (a pod on a node waits for its kubelet); undefined deletes at once. */
-  gracePeriod?(obj: KubeObject, options: DeleteOptions): number | undefined;
+  gracePeriod?(obj: T, options: DeleteOptions): number | undefined;
   /**
    * Reserves what the object takes outside itself (a service's cluster IP and node ports) once it
    * is valid, as kube-apiserver's BeginCreate; the store finishes it with the write's outcome.
    */
-  beginCreate?(obj: KubeObject, scope: RequestScope): Promise<FinishFunc | undefined>;
+  beginCreate?(obj: T, scope: RequestScope): Promise<FinishFunc | undefined>;
   /** The same for an update (BeginUpdate), before the update is validated; may fill in kept values. */
-  beginUpdate?(obj: KubeObject, old: KubeObject, scope: RequestScope): Promise<FinishFunc | undefined>;
+  beginUpdate?(obj: T, old: T, scope: RequestScope): Promise<FinishFunc | undefined>;
   /** After the object is gone from the store: release what it held. */
-  afterDelete?(obj: KubeObject): Promise<void>;
+  afterDelete?(obj: T): Promise<void>;
   /**
    * Finalizers a resource keeps outside metadata.finalizers (a namespace's spec.finalizers): while
    * this says some remain, a delete only marks the object, and removing them completes it.
    */
-  finalizersPending?(obj: KubeObject): boolean;
+  finalizersPending?(obj: T): boolean;
   /** What else changes when the object is marked for deletion (a namespace turns Terminating). */
-  markDeleting?(obj: KubeObject): void;
+  markDeleting?(obj: T): void;
 }
 
 /**
  * GenericStore is the registry every resource shares, after k8s.io/apiserver's registry.Store:
  * it turns API verbs into storage operations, setting what the server owns (uid, timestamps,
  * generation, resourceVersion) and enforcing optimistic concurrency, finalizers and graceful
- * deletion. What differs per resource comes from its Strategy.
+ * deletion. What differs per resource comes from the API (schema, defaults, validation, fields),
+ * its Strategy and its hooks, all typed for the resource's kind `T`.
  */
-export class GenericStore {
+export class GenericStore<T extends KubeObject> {
   readonly groupResource: GroupResource;
+  /** Where objects live under /registry: "pods", and Kubernetes' historical "minions" for nodes. */
+  private readonly storagePrefix: string;
 
   constructor(
-    readonly strategy: Strategy,
+    readonly resource: ResourceType<T>,
+    readonly strategy: Strategy<T>,
     private readonly storage: ObjectStore,
     private readonly clock: Clock,
-    private readonly hooks: StoreHooks = {},
+    private readonly hooks: StoreHooks<T> = {},
   ) {
-    this.groupResource = { group: strategy.resource.group, resource: strategy.resource.plural };
+    this.groupResource = { group: resource.group, resource: resource.plural };
+    this.storagePrefix = resource.storagePrefix ?? resource.plural;
   }
 
   /** /registry/<prefix>/<namespace>/<name>, or /registry/<prefix>/<name> when cluster-scoped. */
   key(namespace: string, name: string): string {
-    return this.strategy.resource.namespaced
-      ? `/registry/${this.strategy.storagePrefix}/${namespace}/${name}`
-      : `/registry/${this.strategy.storagePrefix}/${name}`;
+    return this.resource.namespaced
+      ? `/registry/${this.storagePrefix}/${namespace}/${name}`
+      : `/registry/${this.storagePrefix}/${name}`;
   }
 
   /** The prefix a list or watch reads: one namespace, or all of them. */
   prefix(namespace: string): string {
-    return this.strategy.resource.namespaced && namespace
-      ? `/registry/${this.strategy.storagePrefix}/${namespace}/`
-      : `/registry/${this.strategy.storagePrefix}/`;
+    return this.resource.namespaced && namespace
+      ? `/registry/${this.storagePrefix}/${namespace}/`
+      : `/registry/${this.storagePrefix}/`;
   }
 
-  async get(namespace: string, name: string): Promise<KubeObject> {
-    const obj = await this.storage.get<KubeObject>(this.key(namespace, name));
+  async get(namespace: string, name: string): Promise<T> {
+    const obj = await this.storage.get<T>(this.key(namespace, name));
     if (!obj) throw notFound(this.groupResource, name);
     return this.withTypeMeta(obj);
   }
 
   async list(
     namespace: string,
-    options: { limit?: number; continue?: string; revision?: number; predicate?: Predicate },
-  ): Promise<ListResult<KubeObject>> {
+    options: { limit?: number; continue?: string; revision?: number; predicate?: (obj: T) => boolean },
+  ): Promise<ListResult<T>> {
     try {
-      const result = await this.storage.list<KubeObject>(this.prefix(namespace), {
+      const result = await this.storage.list<T>(this.prefix(namespace), {
         limit: options.limit,
         continue: options.continue,
         revision: options.revision,
-        predicate: options.predicate as ((obj: unknown) => boolean) | undefined,
+        predicate: options.predicate,
       });
       return { ...result, items: result.items.map((obj) => this.withTypeMeta(obj)) };
     } catch (err) {
@@ -124,7 +141,7 @@ export class GenericStore {
     }
   }
 
-  async create(raw: unknown, scope: RequestScope): Promise<WriteResult> {
+  async create(raw: unknown, scope: RequestScope): Promise<WriteResult<T>> {
     const { obj, warnings } = this.decode(raw, scope);
     this.setNamespace(obj, scope);
     const meta = obj.metadata;
@@ -135,8 +152,8 @@ export class GenericStore {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     this.strategy.prepareForCreate(obj);
-    this.assertValid(obj, this.strategy.validate(obj));
-    warnings.push(...this.strategy.warnings(obj));
+    this.assertValid(obj, statusCauses(this.resource.validate(obj)));
+    warnings.push(...(this.strategy.warnings?.(obj) ?? []));
     await this.hooks.admitCreate?.(obj, scope);
     const finish = await this.hooks.beginCreate?.(obj, scope);
     if (scope.dryRun) {
@@ -154,7 +171,7 @@ export class GenericStore {
   }
 
   /** PUT: replaces the object (or, with subresource "status", only its status). */
-  async update(name: string, raw: unknown, scope: RequestScope, subresource = ''): Promise<WriteResult> {
+  async update(name: string, raw: unknown, scope: RequestScope, subresource = ''): Promise<WriteResult<T>> {
     const { obj, warnings } = this.decode(raw, scope);
     this.setNamespace(obj, scope);
     if (obj.metadata.name && obj.metadata.name !== name) {
@@ -165,7 +182,7 @@ export class GenericStore {
     obj.metadata.name = name;
     try {
       const stored = await this.guaranteedUpdate(scope, name, () => obj, subresource);
-      if (!subresource) warnings.push(...this.strategy.warnings(stored));
+      if (!subresource) warnings.push(...(this.strategy.warnings?.(stored) ?? []));
       return { obj: stored, warnings };
     } catch (err) {
       if (isStorageError(err, 'KeyNotFound') && this.strategy.allowCreateOnUpdate && !subresource) {
@@ -182,10 +199,10 @@ export class GenericStore {
   async guaranteedUpdate(
     scope: RequestScope,
     name: string,
-    mutate: (current: KubeObject) => KubeObject,
+    mutate: (current: T) => T,
     subresource = '',
-  ): Promise<KubeObject> {
-    let result: KubeObject | undefined;
+  ): Promise<T> {
+    let result: T | undefined;
     const key = this.key(scope.namespace, name);
     // What a begin hook reserved for an attempt that lost a race or failed is given back.
     let finish: FinishFunc | undefined;
@@ -194,9 +211,9 @@ export class GenericStore {
       finish = undefined;
       await pending?.(success);
     };
-    let stored: KubeObject;
+    let stored: T;
     try {
-      stored = await this.storage.update<KubeObject>(key, async (current) => {
+      stored = await this.storage.update<T>(key, async (current) => {
         await settle(false);
         const desired = mutate(structuredClone(current));
         const wanted = desired.metadata.resourceVersion;
@@ -205,12 +222,12 @@ export class GenericStore {
         }
         const next = this.keepServerFields(desired, current);
         // Other subresources (namespaces/finalize) change only what their handler's mutate sets.
-        if (subresource === 'status') this.strategy.prepareForStatusUpdate(next, current);
+        if (subresource === 'status') this.strategy.prepareForStatusUpdate?.(next, current);
         else if (!subresource) {
           this.strategy.prepareForUpdate(next, current);
           finish = await this.hooks.beginUpdate?.(next, current, scope);
         }
-        this.assertValid(next, this.strategy.validateUpdate(next, current));
+        this.assertValid(next, statusCauses(this.resource.validate(next, current)));
         result = next;
         return scope.dryRun ? current : next;
       });
@@ -222,7 +239,7 @@ export class GenericStore {
     if (scope.dryRun) return this.withTypeMeta(result ?? stored);
     // The last finalizer removed from an object being deleted completes the deletion.
     if (this.deletionComplete(stored)) {
-      const deleted = await this.storage.delete<KubeObject>(key).catch(() => undefined);
+      const deleted = await this.storage.delete<T>(key).catch(() => undefined);
       if (!deleted) return this.withTypeMeta(stored);
       await this.hooks.afterDelete?.(deleted);
       return this.withTypeMeta(deleted);
@@ -234,7 +251,7 @@ export class GenericStore {
    * A create the server makes on its own account (the `kubernetes` Endpoints at the API server's
    * loopback address), which the client-facing validation would refuse.
    */
-  async systemCreate(raw: unknown, namespace: string): Promise<KubeObject> {
+  async systemCreate(raw: unknown, namespace: string): Promise<T> {
     const scope: RequestScope = { namespace, dryRun: false, fieldValidation: 'Strict' };
     const { obj } = this.decode(raw, scope);
     this.setNamespace(obj, scope);
@@ -251,13 +268,9 @@ export class GenericStore {
    * A write the server makes on its own account (pods/binding setting spec.nodeName), which the
    * client-facing update rules (immutable pod spec, status kept) must not refuse or undo.
    */
-  async systemUpdate(
-    namespace: string,
-    name: string,
-    mutate: (current: KubeObject) => KubeObject,
-  ): Promise<KubeObject> {
+  async systemUpdate(namespace: string, name: string, mutate: (current: T) => T): Promise<T> {
     const updated = await this.storage
-      .update<KubeObject>(this.key(namespace, name), (current) => mutate(structuredClone(current)))
+      .update<T>(this.key(namespace, name), (current) => mutate(structuredClone(current)))
       .catch((err) => Promise.reject(this.storageError(err, name)));
     return this.withTypeMeta(updated);
   }
@@ -266,9 +279,9 @@ export class GenericStore {
    * DELETE: at once, or by marking the object (deletionTimestamp) when finalizers, a foreground
    * or orphan policy, or a grace period (a pod on a node) must have their say first.
    */
-  async delete(name: string, scope: RequestScope, options: DeleteOptions = {}): Promise<KubeObject> {
+  async delete(name: string, scope: RequestScope, options: DeleteOptions = {}): Promise<T> {
     const key = this.key(scope.namespace, name);
-    const current = await this.storage.get<KubeObject>(key);
+    const current = await this.storage.get<T>(key);
     if (!current) throw notFound(this.groupResource, name);
     this.checkPreconditions(current, options, name);
     const policyFinalizer =
@@ -287,7 +300,7 @@ export class GenericStore {
     if (finalizers.size === 0 && !grace && !this.hooks.finalizersPending?.(current)) {
       if (scope.dryRun) return this.withTypeMeta(current);
       try {
-        const deleted = await this.storage.delete<KubeObject>(key, (cur) =>
+        const deleted = await this.storage.delete<T>(key, (cur) =>
           this.checkPreconditions(cur, options, name),
         );
         await this.hooks.afterDelete?.(deleted);
@@ -299,7 +312,7 @@ export class GenericStore {
     if (scope.dryRun) return this.withTypeMeta(current);
     // Marking an object for deletion writes only server-owned metadata, so no strategy runs.
     const marked = await this.storage
-      .update<KubeObject>(key, (cur) => {
+      .update<T>(key, (cur) => {
         this.checkPreconditions(cur, options, name);
         const meta = { ...cur.metadata };
         meta.deletionTimestamp ??= this.now();
@@ -323,7 +336,7 @@ export class GenericStore {
     return this.withTypeMeta(marked);
   }
 
-  private deletionComplete(obj: KubeObject): boolean {
+  private deletionComplete(obj: T): boolean {
     return (
       Boolean(obj.metadata.deletionTimestamp) &&
       !obj.metadata.finalizers?.length &&
@@ -336,11 +349,11 @@ export class GenericStore {
     namespace: string,
     name: string,
     revision: number,
-    onEvent: (event: StorageEvent<KubeObject>) => boolean,
+    onEvent: (event: StorageEvent<T>) => boolean,
     onExpired: (err: StatusError) => void,
   ) {
     const key = name ? this.key(namespace, name) : this.prefix(namespace);
-    return this.storage.watch<KubeObject>(
+    return this.storage.watch<T>(
       key,
       {
         revision,
@@ -353,14 +366,14 @@ export class GenericStore {
   }
 
   /** Stamps apiVersion and kind, which storage keeps but a stored object may lack. */
-  withTypeMeta(obj: KubeObject): KubeObject {
+  withTypeMeta(obj: T): T {
     const { apiVersion, kind } = this.typeMeta();
     // The resource's own words win over whatever spelling of them was stored ("/v1", "").
     return { ...{ apiVersion, kind }, ...obj, apiVersion, kind };
   }
 
   private typeMeta(): { apiVersion: string; kind: string } {
-    const { group, version, kind } = this.strategy.resource;
+    const { group, version, kind } = this.resource;
     return { apiVersion: group ? `${group}/${version}` : version, kind };
   }
 
@@ -369,7 +382,7 @@ export class GenericStore {
    * may spell them differently ("/v1") or leave them empty and still be this resource's, and
    * Kubernetes stores and answers with its own spelling, never the client's.
    */
-  private canonicalTypeMeta(obj: KubeObject): KubeObject {
+  private canonicalTypeMeta(obj: T): T {
     const canonical = this.typeMeta();
     if ('apiVersion' in obj) obj.apiVersion = canonical.apiVersion;
     if ('kind' in obj) obj.kind = canonical.kind;
@@ -394,13 +407,18 @@ export class GenericStore {
     }
   }
 
-  private decode(raw: unknown, scope: RequestScope): Decoded {
+  private decode(raw: unknown, scope: RequestScope): Decoded<T> {
     // JSON null decodes as Go decodes it into a struct: as an empty object.
     const body = raw ?? {};
     this.checkTypeMeta(body);
-    const decoded = this.strategy.decode(body, scope.fieldValidation);
+    const decoded = this.decodeBody(body, scope.fieldValidation);
     this.canonicalTypeMeta(decoded.obj);
     return decoded;
+  }
+
+  /** decodeBody parses a body as this resource's kind (see decodeKind), naming the object it describes. */
+  decodeBody(raw: unknown, fieldValidation: FieldValidation): Decoded<T> {
+    return decodeKind(this.resource, raw, fieldValidation, nameOf(raw));
   }
 
   /**
@@ -413,7 +431,7 @@ export class GenericStore {
    *   (core.ConfigMap): unknown conversion
    */
   checkTypeMeta(raw: unknown): void {
-    const { group, version, kind } = this.strategy.resource;
+    const { group, version, kind } = this.resource;
     const data = typeMetaOf(raw);
     let [dataGroup, dataVersion] = data.apiVersion.includes('/')
       ? (data.apiVersion.split('/') as [string, string])
@@ -430,7 +448,7 @@ export class GenericStore {
         `${dataKind} in version ${JSON.stringify(dataVersion)} cannot be handled as a ${kind}: ${why}`,
       );
     if (!dataVersion) throw cannot(`Object 'apiVersion' is missing in '${JSON.stringify(raw)}'`);
-    if (!this.strategy.isKnownKind?.(dataGroup, dataVersion, dataKind)) {
+    if (!isKnownKind(dataGroup, dataVersion, dataKind)) {
       throw cannot(
         `no kind ${JSON.stringify(dataKind)} is registered for version ${JSON.stringify(dataGroupVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`,
       );
@@ -447,8 +465,8 @@ export class GenericStore {
     );
   }
 
-  private setNamespace(obj: KubeObject, scope: RequestScope): void {
-    if (!this.strategy.resource.namespaced) {
+  private setNamespace(obj: T, scope: RequestScope): void {
+    if (!this.resource.namespaced) {
       delete obj.metadata.namespace;
       return;
     }
@@ -461,7 +479,7 @@ export class GenericStore {
   }
 
   /** Keeps the metadata the server owns, whatever the client sent. */
-  private keepServerFields(desired: KubeObject, current: KubeObject): KubeObject {
+  private keepServerFields(desired: T, current: T): T {
     this.canonicalTypeMeta(desired);
     const meta = { ...desired.metadata };
     const owned = current.metadata;
@@ -473,7 +491,9 @@ export class GenericStore {
     meta.generation = owned.generation;
     meta.deletionTimestamp = owned.deletionTimestamp;
     meta.deletionGracePeriodSeconds = owned.deletionGracePeriodSeconds;
-    for (const field of Object.keys(meta)) if (meta[field] === undefined) delete meta[field];
+    for (const [field, value] of Object.entries(meta)) {
+      if (value === undefined) delete meta[field as keyof typeof meta];
+    }
     return { ...desired, metadata: meta };
   }
 
@@ -495,21 +515,20 @@ export class GenericStore {
     }
   }
 
-  private assertValid(obj: KubeObject, causes: StatusCause[]): void {
-    if (causes.length > 0) {
-      throw invalid(
-        this.strategy.resource.group,
-        this.strategy.resource.kind,
-        obj.metadata.name ?? '',
-        causes,
-      );
-    }
+  private assertValid(obj: T, causes: StatusCause[]): void {
+    if (causes.length > 0)
+      throw invalid(this.resource.group, this.resource.kind, obj.metadata.name ?? '', causes);
   }
 
   private now(): string {
     // Kubernetes timestamps are RFC 3339 to the second.
     return formatTime(this.clock.now());
   }
+}
+
+function nameOf(raw: unknown): string {
+  const name = (raw as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  return typeof name === 'string' ? name : '';
 }
 
 /**

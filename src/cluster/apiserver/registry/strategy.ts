@@ -1,83 +1,93 @@
-import type { StatusCause } from '../status.ts';
-import type { StoredObject } from '../storage/object-store.ts';
+/**
+ * Strategy is what differs from resource to resource when the generic store creates or updates an
+ * object, after k8s.io/apiserver's RESTCreateStrategy, RESTUpdateStrategy and the status
+ * strategies of pkg/registry/<group>/<resource>/strategy.go: what a create resets, what an update
+ * keeps, when the generation moves, what the status subresource may change. Decoding, defaults and
+ * validation come from the API (src/cluster/api); names, uids, resourceVersions, concurrency,
+ * deletion and watch are the same for every resource (generic-store.ts).
+ *
+ * The generic store calls them in this order:
+ *
+ *   create:  decode + defaults -> prepareForCreate -> validate -> warnings -> admission -> store
+ *   update:  decode + defaults -> prepareForUpdate(obj, old) -> validate(obj, old) -> store
+ *   status:  decode + defaults -> prepareForStatusUpdate(obj, old) -> validate(obj, old) -> store
+ */
+import { semanticEqual } from '../../api/equality.ts';
+import type { KubeObject } from '../../api/meta.ts';
 
-/** How a resource is named and served: the facts discovery publishes. */
-export interface ApiResource {
-  readonly group: string;
-  readonly version: string;
-  readonly kind: string;
-  readonly listKind: string;
-  /** The resource name in URLs: "pods". */
-  readonly plural: string;
-  readonly singular: string;
-  readonly shortNames: readonly string[];
-  readonly namespaced: boolean;
-  readonly verbs: readonly string[];
-  readonly categories: readonly string[];
+export interface Strategy<T extends KubeObject> {
+  /** Reset what a client may not set on create (status, generation). */
+  prepareForCreate(obj: T): void;
+  /** Keep what an update of the main resource may not change (status), and move the generation on. */
+  prepareForUpdate(obj: T, old: T): void;
+  /**
+   * For `<resource>/status`: keep everything but status. Present exactly when the resource lists
+   * a status subresource (the registry checks this when it starts).
+   */
+  prepareForStatusUpdate?(obj: T, old: T): void;
+  /** PUT of a missing object creates it (AllowCreateOnUpdate): events, endpoints, leases, RBAC. */
+  readonly allowCreateOnUpdate?: boolean;
+  /** Warnings about an accepted object (WarningsOnCreate/OnUpdate), such as fields the lab does not act on. */
+  warnings?(obj: T): string[];
 }
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+/** A kind without a status subresource: create and update take the object as sent. */
+export const asSent: Strategy<KubeObject> = {
+  prepareForCreate() {},
+  prepareForUpdate() {},
+};
 
-/** An API object as the registry handles it: any JSON object with Kubernetes metadata. */
-export interface KubeObject extends StoredObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  spec?: unknown;
-  status?: unknown;
+/** asSent, and a PUT of a missing object creates it. */
+export const asSentCreateOnUpdate: Strategy<KubeObject> = { ...asSent, allowCreateOnUpdate: true };
+
+/**
+ * bumpGeneration moves metadata.generation on when the desired state changed, so controllers can
+ * tell a spec change (generation > status.observedGeneration) from a status write.
+ */
+export function bumpGeneration(obj: KubeObject, old: KubeObject, changed: boolean): void {
+  obj.metadata.generation = changed ? (old.metadata.generation ?? 0) + 1 : old.metadata.generation;
 }
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
-  finalizers?: string[];
-  [field: string]: unknown;
-}
-
-/** A body decoded for a resource: the typed, defaulted object and any warnings for the client. */
-export interface Decoded {
-  readonly obj: KubeObject;
-  readonly warnings: string[];
+export function specChanged<T extends KubeObject & { spec: unknown }>(obj: T, old: T): boolean {
+  return !semanticEqual(obj.spec, old.spec);
 }
 
 /**
- * Strategy is what differs from resource to resource in the generic registry, named after
- * k8s.io/apiserver's RESTCreateStrategy / RESTUpdateStrategy: how a body is decoded and defaulted,
- * what create and update keep or reset, and how it is validated. Everything else (names, uids,
- * resourceVersions, concurrency, deletion, watch) is the same for every resource.
+ * withStatusSubresource builds the strategy of a kind whose status is written only through
+ * <resource>/status: create starts from `initialStatus`, the main resource never changes status,
+ * and the status subresource never changes spec. With `generation`, spec changes bump it.
  */
-export interface Strategy {
-  readonly resource: ApiResource;
-  /** Where objects live under /registry: "pods", and Kubernetes' historical "minions" for nodes. */
-  readonly storagePrefix: string;
-  /** PUT may create the object when it does not exist yet. */
-  readonly allowCreateOnUpdate: boolean;
-  decode(raw: unknown, fieldValidation: FieldValidation): Decoded;
-  /** Resets what a client may not set on create (status, generation). */
-  prepareForCreate(obj: KubeObject): void;
-  /** Keeps what the main resource may not change (status), and moves the generation on. */
-  prepareForUpdate(obj: KubeObject, old: KubeObject): void;
-  /** For the status subresource: keeps everything but status. */
-  prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void;
-  validate(obj: KubeObject): StatusCause[];
-  /** Warnings for an accepted create or update of the main resource (WarningsOnCreate/OnUpdate). */
-  warnings(obj: KubeObject): string[];
-  validateUpdate(obj: KubeObject, old: KubeObject): StatusCause[];
-  /**
-   * Whether the API server knows `kind` in `group/version` (kube-apiserver's scheme): it decides how
-   * a body of another kind or version is refused. Without it, only the resource's own kind is known.
-   */
-  isKnownKind?(group: string, version: string, kind: string): boolean;
-  /** The fields field selectors can use, beyond metadata.name and metadata.namespace. */
-  fields(obj: KubeObject): Record<string, string>;
+export function withStatusSubresource<T extends KubeObject & { spec: unknown; status: unknown }>(options: {
+  initialStatus(obj: T): T['status'];
+  generation?: (obj: T, old: T) => boolean;
+  onCreate?(obj: T): void;
+  warnings?(obj: T): string[];
+}): Strategy<T> {
+  return {
+    prepareForCreate(obj) {
+      obj.status = options.initialStatus(obj);
+      if (options.generation) obj.metadata.generation = 1;
+      options.onCreate?.(obj);
+    },
+    prepareForUpdate(obj, old) {
+      obj.status = structuredClone(old.status);
+      if (options.generation) bumpGeneration(obj, old, options.generation(obj, old));
+    },
+    prepareForStatusUpdate(obj, old) {
+      obj.spec = structuredClone(old.spec);
+    },
+    ...(options.warnings ? { warnings: options.warnings } : {}),
+  };
+}
+
+/** withGeneration: a kind without status whose generation still counts changes (IngressClass, EndpointSlice). */
+export function withGeneration<T extends KubeObject>(changed: (obj: T, old: T) => boolean): Strategy<T> {
+  return {
+    prepareForCreate(obj) {
+      obj.metadata.generation = 1;
+    },
+    prepareForUpdate(obj, old) {
+      bumpGeneration(obj, old, changed(obj, old));
+    },
+  };
 }

@@ -5,8 +5,7 @@ import { StorageError } from './errors.ts';
 
 /** Any API object: storage only needs its metadata. */
 export interface StoredObject {
-  metadata?: { resourceVersion?: string; [field: string]: unknown };
-  [field: string]: unknown;
+  metadata?: { resourceVersion?: string | undefined };
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -19,7 +18,7 @@ export interface StorageEvent<T extends StoredObject = StoredObject> {
   readonly revision: number;
 }
 
-export interface ListOptions {
+export interface ListOptions<T extends StoredObject = StoredObject> {
   /** At most this many items; 0 = all. */
   readonly limit?: number;
   /** The opaque token of the previous page. */
@@ -27,7 +26,7 @@ export interface ListOptions {
   /** Read at exactly this revision (resourceVersionMatch=Exact); 0 = the newest. */
   readonly revision?: number;
   /** Keep only items it accepts; pages are filled past rejected items, as Kubernetes does. */
-  readonly predicate?: (obj: StoredObject) => boolean;
+  readonly predicate?: (obj: T) => boolean;
 }
 
 export interface ListResult<T extends StoredObject = StoredObject> {
@@ -73,7 +72,7 @@ export class ObjectStore {
     return kvs[0] ? this.cache.decode<T>(kvs[0]) : undefined;
   }
 
-  async list<T extends StoredObject>(prefix: string, options: ListOptions = {}): Promise<ListResult<T>> {
+  async list<T extends StoredObject>(prefix: string, options: ListOptions<T> = {}): Promise<ListResult<T>> {
     const end = prefixEnd(Buffer.from(prefix));
     let start = Buffer.from(prefix);
     let revision = options.revision ?? 0;

@@ -1,5 +1,7 @@
+import type { Container } from '../../api/core/container.ts';
+import type { KubeObject } from '../../api/meta.ts';
 import { translateTimestampSince } from './duration.ts';
-import type { ColumnType, TableColumnDefinition, TableObject } from './types.ts';
+import type { ColumnType, TableColumnDefinition } from './types.ts';
 
 /** column declares a column `kubectl get` shows by default. */
 export function column(name: string, type: ColumnType, description: string): TableColumnDefinition {
@@ -31,29 +33,27 @@ export const containersColumn = wideColumn(
 );
 export const imagesColumn = wideColumn('Images', 'string', 'The container images in the pod template.');
 
-/** A container as the printers read it, in a pod or a pod template. */
-export interface Container {
-  name?: string;
-  image?: string;
-  /** "Always" on an init container makes it a sidecar that keeps running beside the app. */
-  restartPolicy?: string;
+export function nameCell(obj: KubeObject): string {
+  return obj.metadata.name ?? '';
 }
 
-export function nameCell(obj: TableObject): string {
-  return obj.metadata?.name ?? '';
-}
-
-export function ageCell(obj: TableObject, now: Date): string {
-  return translateTimestampSince(obj.metadata?.creationTimestamp, now);
+export function ageCell(obj: KubeObject, now: Date): string {
+  return translateTimestampSince(obj.metadata.creationTimestamp, now);
 }
 
 /** layoutContainerCells writes a template's container names and images, each list comma-joined. */
-export function layoutContainerCells(containers: readonly Container[] | undefined): [string, string] {
-  const list = containers ?? [];
-  return [list.map((c) => c.name ?? '').join(','), list.map((c) => c.image ?? '').join(',')];
+export function layoutContainerCells(containers: readonly Container[]): [string, string] {
+  return [containers.map((c) => c.name).join(','), containers.map((c) => c.image ?? '').join(',')];
 }
 
 /** noneIfEmpty is the printers' habit of writing "<none>" for an empty value. */
 export function noneIfEmpty(value: string | undefined): string {
   return value ? value : '<none>';
 }
+
+/** DESIRED, CURRENT and READY, shared by replication controllers and replica sets. */
+export const replicaCountColumns = [
+  column('Desired', 'integer', 'How many pods the spec asks for.'),
+  column('Current', 'integer', 'How many pods exist now.'),
+  column('Ready', 'integer', 'How many of those pods are ready.'),
+];

@@ -23,6 +23,6 @@ function createdAt(timestamp: string | undefined): string {
 export const defaultConvertor: TableConvertor = {
   columns: [nameColumn, column('Created At', 'date', 'When the object was created.')],
   cells(obj) {
-    return [nameCell(obj), createdAt(obj.metadata?.creationTimestamp)];
+    return [nameCell(obj), createdAt(obj.metadata.creationTimestamp)];
   },
 };

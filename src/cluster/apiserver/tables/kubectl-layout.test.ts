@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { nodeConvertor } from './nodes.ts';
-import { podConvertor } from './pods.ts';
-import { serviceConvertor } from './services.ts';
+import { Node } from '../../api/core/node.ts';
+import { Pod } from '../../api/core/pod.ts';
+import { Service } from '../../api/core/service.ts';
+import { nodeConvertor } from '../registry/core/node.ts';
+import { podConvertor } from '../registry/core/pod/printer.ts';
+import { serviceConvertor } from '../registry/core/service/printer.ts';
 import { type Table, toTable } from './types.ts';
 
 /*
@@ -39,6 +42,8 @@ function render(table: Table, wide = false): string {
 
 const now = new Date('2024-05-01T12:00:00Z');
 const running = { running: { startedAt: '2024-05-01T11:50:05Z' } };
+/** The image fields every container status carries, which the printer never reads. */
+const image = { image: 'nginx:1.25', imageID: '' };
 
 describe('Tables as kubectl prints them', () => {
   it('kubectl get pods', () => {
@@ -54,7 +59,7 @@ describe('Tables as kubectl prints them', () => {
           phase: 'Running',
           podIPs: [{ ip: '10.244.1.5' }],
           conditions: [{ type: 'Ready', status: 'True' }],
-          containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: running }],
+          containerStatuses: [{ name: 'web', ready: true, restartCount: 0, ...image, state: running }],
         },
       },
       {
@@ -68,6 +73,7 @@ describe('Tables as kubectl prints them', () => {
               name: 'app',
               ready: false,
               restartCount: 3,
+              ...image,
               state: { waiting: { reason: 'CrashLoopBackOff' } },
               lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2024-05-01T11:59:48Z' } },
             },
@@ -80,7 +86,11 @@ describe('Tables as kubectl prints them', () => {
         status: { phase: 'Pending' },
       },
     ];
-    const table = toTable(podConvertor, pods, now);
+    const table = toTable(
+      podConvertor,
+      pods.map((pod) => Pod.parse(pod)),
+      now,
+    );
     expect(render(table)).toBe(
       [
         'NAME                   READY   STATUS             RESTARTS      AGE',
@@ -100,15 +110,28 @@ describe('Tables as kubectl prints them', () => {
   });
 
   it('kubectl get nodes', () => {
-    const node = (name: string, role: string | undefined, unschedulable: boolean) => ({
-      metadata: {
-        name,
-        creationTimestamp: '2024-05-01T11:40:00Z',
-        labels: role ? { [`node-role.kubernetes.io/${role}`]: '' } : {},
-      },
-      spec: { unschedulable },
-      status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.32.4' } },
-    });
+    const nodeInfo = {
+      kubeletVersion: 'v1.32.4',
+      kubeProxyVersion: '',
+      containerRuntimeVersion: 'containerd://1.7.24',
+      kernelVersion: '6.8.0-45-generic',
+      osImage: 'Debian GNU/Linux 12 (bookworm)',
+      operatingSystem: 'linux',
+      architecture: 'amd64',
+      machineID: '',
+      systemUUID: '',
+      bootID: '',
+    };
+    const node = (name: string, role: string | undefined, unschedulable: boolean) =>
+      Node.parse({
+        metadata: {
+          name,
+          creationTimestamp: '2024-05-01T11:40:00Z',
+          labels: role ? { [`node-role.kubernetes.io/${role}`]: '' } : {},
+        },
+        spec: { unschedulable },
+        status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo },
+      });
     const table = toTable(
       nodeConvertor,
       [node('lab-control-plane', 'control-plane', false), node('node-1', undefined, true)],
@@ -141,7 +164,8 @@ describe('Tables as kubectl prints them', () => {
         },
       },
     ];
-    expect(render(toTable(serviceConvertor, services, now))).toBe(
+    const parsed = services.map((service) => Service.parse(service));
+    expect(render(toTable(serviceConvertor, parsed, now))).toBe(
       [
         'NAME         TYPE           CLUSTER-IP   EXTERNAL-IP   PORT(S)                      AGE',
         'kubernetes   ClusterIP      10.96.0.1    <none>        443/TCP                      3d',

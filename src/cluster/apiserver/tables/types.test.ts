@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Pod } from '../../api/core/pod.ts';
+import { namespaceConvertor } from '../registry/core/namespace.ts';
+import { podConvertor } from '../registry/core/pod/printer.ts';
 import { StatusError } from '../status.ts';
-import { namespaceConvertor } from './namespaces.ts';
-import { podConvertor } from './pods.ts';
 import { parseIncludeObject, toTable } from './types.ts';
 
 const now = new Date('2024-05-01T12:00:00Z');
@@ -72,12 +73,13 @@ describe('toTable', () => {
   });
 
   it('adds row conditions only where the convertor has some', () => {
-    const finished = {
-      metadata: { name: 'job-1', creationTimestamp: '2024-05-01T11:00:00Z' },
-      spec: { containers: [{ name: 'main' }] },
-      status: { phase: 'Succeeded' },
-    };
-    const table = toTable(podConvertor, [finished, namespace], now);
+    const pod = (name: string, phase: string) =>
+      Pod.parse({
+        metadata: { name, creationTimestamp: '2024-05-01T11:00:00Z' },
+        spec: { containers: [{ name: 'main' }] },
+        status: { phase },
+      });
+    const table = toTable(podConvertor, [pod('job-1', 'Succeeded'), pod('web', 'Running')], now);
     expect(table.rows[0]?.conditions).toEqual([
       {
         type: 'Completed',

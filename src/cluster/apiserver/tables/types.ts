@@ -1,3 +1,4 @@
+import type { KubeObject, ListMeta, ObjectMeta } from '../../api/meta.ts';
 import { badRequest } from '../status.ts';
 
 /**
@@ -27,32 +28,12 @@ export interface TableRowCondition {
   readonly message?: string;
 }
 
-/** The metadata every printer may read: the fields of ObjectMeta it needs, all optional. */
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-}
-
-/**
- * TableObject is any API object as a printer sees it. Objects reach a printer already parsed by
- * the API schemas, so a printer reads them through a small view of the fields it needs, every
- * field optional, and never validates.
- */
-export interface TableObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-}
-
 /**
  * TableConvertor turns objects of one resource into Table rows, as kube-apiserver's printers do.
  * The server always produces every column, wide ones included; kubectl drops priority 1 columns
- * unless asked for `-o wide`. `T` is the view of the object the convertor reads.
+ * unless asked for `-o wide`. `T` is the kind the convertor prints, as its API schema types it.
  */
-export interface TableConvertor<T extends TableObject = TableObject> {
+export interface TableConvertor<T extends KubeObject = KubeObject> {
   readonly columns: readonly TableColumnDefinition[];
   /** One cell per column, in column order. `now` is the instant ages are measured to. */
   cells(obj: T, now: Date): unknown[];
@@ -75,13 +56,6 @@ export interface TableOptions {
   readonly noHeaders?: boolean;
 }
 
-/** ListMeta is the list's metadata a Table repeats: where a watch or the next page starts. */
-export interface ListMeta {
-  readonly resourceVersion?: string;
-  readonly continue?: string;
-  readonly remainingItemCount?: number;
-}
-
 /** PartialObjectMetadata is an object reduced to its metadata, as a row carries it by default. */
 export interface PartialObjectMetadata {
   readonly kind: 'PartialObjectMetadata';
@@ -93,7 +67,7 @@ export interface TableRow {
   readonly cells: unknown[];
   readonly conditions?: TableRowCondition[];
   /** null when includeObject=None, as kube-apiserver writes an empty RawExtension. */
-  readonly object: PartialObjectMetadata | TableObject | null;
+  readonly object: PartialObjectMetadata | KubeObject | null;
 }
 
 /** Table is the meta.k8s.io/v1 Table kubectl asks for with `Accept: application/json;as=Table;...`. */
@@ -109,9 +83,9 @@ export interface Table {
  * toTable builds the Table for a list of objects, or for a single object passed as a list of one
  * (then `listMeta.resourceVersion` should be the object's, as kube-apiserver does).
  */
-export function toTable(
-  convertor: TableConvertor,
-  objects: readonly TableObject[],
+export function toTable<T extends KubeObject>(
+  convertor: TableConvertor<T>,
+  objects: readonly T[],
   now: Date,
   listMeta: ListMeta = {},
   options: TableOptions = {},
@@ -126,9 +100,9 @@ export function toTable(
   };
 }
 
-function toRow(
-  convertor: TableConvertor,
-  obj: TableObject,
+function toRow<T extends KubeObject>(
+  convertor: TableConvertor<T>,
+  obj: T,
   now: Date,
   includeObject: IncludeObject,
 ): TableRow {
@@ -140,12 +114,12 @@ function toRow(
   };
 }
 
-function rowObject(obj: TableObject, includeObject: IncludeObject): TableRow['object'] {
+function rowObject(obj: KubeObject, includeObject: IncludeObject): TableRow['object'] {
   switch (includeObject) {
     case 'Object':
       return obj;
     case 'Metadata':
-      return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata ?? {} };
+      return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
     case 'None':
       return null;
   }

@@ -2,11 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Container } from '../../api/core/container.ts';
 import type { Pod } from '../../api/core/pod.ts';
+import { goDuration } from '../../api/meta.ts';
 import { milliValue, parseQuantity, value } from '../../api/quantity.ts';
 import type { EventRecorder } from '../../client/event-recorder.ts';
 import type { CriRuntimeService } from '../../cri/services.ts';
 import type { ContainerStatus, Mount, PodSandboxConfig, PodSandboxStatus } from '../../runtime/cri.ts';
-import { type BackOff, formatDuration } from '../backoff.ts';
+import type { BackOff } from '../backoff.ts';
 import type { ConfigSources } from '../config-sources.ts';
 import type { DownwardContext } from '../downward-api.ts';
 import type { ServiceNetwork } from '../service-network.ts';
@@ -247,7 +248,7 @@ export class KubeGenericRuntimeManager {
       const key = `${pod.metadata.name}_${pod.metadata.namespace}_${pod.metadata.uid}_${spec.name}`;
       const finishedAt = nanosToMs(previous.finishedAt);
       if (this.crashBackOff.isInBackOffSince(key, finishedAt)) {
-        const delay = formatDuration(this.crashBackOff.get(key));
+        const delay = goDuration(this.crashBackOff.get(key));
         await this.recorder.event(
           pod,
           'Warning',
