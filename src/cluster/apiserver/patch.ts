@@ -110,7 +110,7 @@ function mergeKeyOf(path: readonly string[]): string | undefined {
 }
 
 /** Primitive lists Kubernetes merges as sets rather than replacing. */
-const mergedPrimitiveLists = new Set(['finalizers']);
+const MERGED_PRIMITIVE_LISTS = new Set(['finalizers']);
 
 /**
  * Kubernetes' strategic merge patch: maps merge as in a merge patch; lists with a merge key merge
@@ -162,7 +162,7 @@ export function strategicMerge(original: JsonObject, patch: JsonObject, path: st
 function mergeList(original: Json | undefined, patch: Json[], path: string[]): Json[] {
   const current = Array.isArray(original) ? original : [];
   const field = path.at(-1)!;
-  if (mergedPrimitiveLists.has(field)) return [...new Set([...current, ...patch])];
+  if (MERGED_PRIMITIVE_LISTS.has(field)) return [...new Set([...current, ...patch])];
   const key = mergeKeyOf(path);
   if (!key) return patch.filter((item) => !(isObject(item) && item.$patch));
   if (patch.some((item) => isObject(item) && item.$patch === 'replace')) {

@@ -20,7 +20,7 @@ export interface RequestInfo {
   readonly name: string;
 }
 
-const verbsByMethod: Record<string, string> = {
+const VERBS_BY_METHOD: Record<string, string> = {
   GET: 'get',
   HEAD: 'get',
   POST: 'create',
@@ -29,7 +29,7 @@ const verbsByMethod: Record<string, string> = {
   DELETE: 'delete',
 };
 
-const namespaceSubresources = new Set(['status', 'finalize']);
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const nonResource = (verb: string): RequestInfo => ({
@@ -44,7 +44,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     subresource: '',
     name: '',
   });
-  const methodVerb = verbsByMethod[method] ?? method.toLowerCase();
+  const methodVerb = VERBS_BY_METHOD[method] ?? method.toLowerCase();
   const parts = path.split('/').filter((p) => p.length > 0);
   const prefix = parts[0];
   if (prefix !== 'api' && prefix !== 'apis') return nonResource(methodVerb);
@@ -71,7 +71,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   // "namespaces/NAME" scopes what follows, except the namespace's own subresources.
   if (rest[0] === 'namespaces' && rest.length > 1) {
     namespace = rest[1]!;
-    if (rest.length > 2 && !namespaceSubresources.has(rest[2]!)) rest = rest.slice(2);
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) rest = rest.slice(2);
   }
   const [resource = '', name = '', subresource = ''] = rest;
   if (verb === 'get' && !name) verb = isWatch(query) ? 'watch' : 'list';

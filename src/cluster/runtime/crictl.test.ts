@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { humanDuration, humanSize, table, truncateId } from './crictl.ts';
+import { humanSize, table, truncateId, unitsHumanDuration } from './crictl.ts';
 
 it('writes tables as Go tabwriter with minwidth 20 and padding 3', () => {
   expect(
@@ -11,14 +11,14 @@ it('writes tables as Go tabwriter with minwidth 20 and padding 3', () => {
 });
 
 it('prints ages and sizes as docker/go-units does', () => {
-  expect(humanDuration(400)).toBe('Less than a second');
-  expect(humanDuration(1_000)).toBe('1 second');
-  expect(humanDuration(59_000)).toBe('59 seconds');
-  expect(humanDuration(90_000)).toBe('About a minute');
-  expect(humanDuration(45 * 60_000)).toBe('45 minutes');
-  expect(humanDuration(80 * 60_000)).toBe('About an hour');
-  expect(humanDuration(30 * 3_600_000)).toBe('30 hours');
-  expect(humanDuration(3 * 86_400_000)).toBe('3 days');
+  expect(unitsHumanDuration(400)).toBe('Less than a second');
+  expect(unitsHumanDuration(1_000)).toBe('1 second');
+  expect(unitsHumanDuration(59_000)).toBe('59 seconds');
+  expect(unitsHumanDuration(90_000)).toBe('About a minute');
+  expect(unitsHumanDuration(45 * 60_000)).toBe('45 minutes');
+  expect(unitsHumanDuration(80 * 60_000)).toBe('About an hour');
+  expect(unitsHumanDuration(30 * 3_600_000)).toBe('30 hours');
+  expect(unitsHumanDuration(3 * 86_400_000)).toBe('3 days');
   expect(humanSize(512)).toBe('512B');
   expect(humanSize(94_252)).toBe('94.3kB');
   expect(humanSize(187_000_000)).toBe('187MB');

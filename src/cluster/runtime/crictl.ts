@@ -25,8 +25,11 @@ export function truncateId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 13);
 }
 
-/** docker/go-units HumanDuration: "Less than a second", "About a minute", "3 hours", ... */
-export function humanDuration(ms: number): string {
+/**
+ * unitsHumanDuration is docker/go-units' HumanDuration, which crictl (like docker) prints in its CREATED
+ * column: "Less than a second", "About a minute", "3 hours", ... Not kubectl's humanDuration.
+ */
+export function unitsHumanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
   const minutes = Math.floor(ms / 60_000);
   const hours = Math.round(ms / 3_600_000);
@@ -55,7 +58,8 @@ export function humanSize(bytes: number): string {
   return `${Number(size.toPrecision(3))}${units[unit]}`;
 }
 
-const ago = (createdAt: bigint, now: number) => `${humanDuration(now - Number(createdAt / 1_000_000n))} ago`;
+const ago = (createdAt: bigint, now: number) =>
+  `${unitsHumanDuration(now - Number(createdAt / 1_000_000n))} ago`;
 const title = (state: string) => state.charAt(0) + state.slice(1).toLowerCase();
 
 /** `crictl ps`: newest first, the pod's name from the kubelet's label. */

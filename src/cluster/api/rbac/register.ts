@@ -1,7 +1,7 @@
 /** The rbac.authorization.k8s.io/v1 resources. */
 import { metadataOnly } from '../fields.ts';
 import { createOrUpdate, defineResource, updateOf } from '../resource-type.ts';
-import { defaultRoleBinding } from './defaults.ts';
+import { defaultRoleBinding, rbacGroup as group } from './defaults.ts';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.ts';
 import {
   validateClusterRole,
@@ -11,8 +11,6 @@ import {
   validateRoleBinding,
   validateRoleBindingUpdate,
 } from './validation.ts';
-
-const group = 'rbac.authorization.k8s.io';
 
 export const roles = defineResource<Role>({
   group,

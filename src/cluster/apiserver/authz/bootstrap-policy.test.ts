@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { PolicyRule, RoleBinding } from '../../api/rbac/rbac.ts';
 import type { UserInfo } from '../authn.ts';
 import type { Attributes } from './attributes.ts';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.ts';
-import { type PolicyRule, RBACAuthorizer, type RoleBinding, staticRbacSource } from './rbac.ts';
+import { RBACAuthorizer, staticRbacSource } from './rbac.ts';
 
 const roles = bootstrapClusterRoles();
 const bindings = bootstrapClusterRoleBindings();

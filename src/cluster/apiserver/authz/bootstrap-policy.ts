@@ -1,4 +1,4 @@
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from './rbac.ts';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from '../../api/rbac/rbac.ts';
 
 /**
  * The ClusterRoles and ClusterRoleBindings a fresh v1.32 cluster starts with, as far as the lab

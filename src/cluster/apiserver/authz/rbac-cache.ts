@@ -1,18 +1,24 @@
+import type { KubeObject } from '../../api/meta.ts';
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../api/rbac/rbac.ts';
+import type { ResourceType } from '../../api/resource-type.ts';
+import { clusterRoleBindings, clusterRoles, roleBindings, roles } from '../../api/resources.ts';
 import type { WatchHandle } from '../../store/types.ts';
-import type { ObjectStore, StoredObject } from '../storage/object-store.ts';
-import type { ClusterRole, ClusterRoleBinding, RbacSource, Role, RoleBinding } from './rbac.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { RbacSource } from './rbac.ts';
 
-type Named = StoredObject & { metadata?: { name?: string; namespace?: string } };
-
-/** Watches one storage prefix into a map keyed by "namespace/name". */
-class PrefixCache<T extends Named> {
+/** Watches one resource's storage prefix into a map keyed by "namespace/name". */
+class PrefixCache<T extends KubeObject> {
   readonly items = new Map<string, T>();
   private handle: WatchHandle | undefined;
 
+  private readonly prefix: string;
+
   constructor(
     private readonly storage: ObjectStore,
-    private readonly prefix: string,
-  ) {}
+    resource: ResourceType<T>,
+  ) {
+    this.prefix = `/registry/${resource.storagePrefix}/`;
+  }
 
   async start(): Promise<void> {
     this.handle = await this.storage.watch<T>(
@@ -27,7 +33,7 @@ class PrefixCache<T extends Named> {
         },
       },
       (event) => {
-        const key = `${event.object.metadata?.namespace ?? ''}/${event.object.metadata?.name ?? ''}`;
+        const key = `${event.object.metadata.namespace ?? ''}/${event.object.metadata.name ?? ''}`;
         if (event.type === 'DELETED') this.items.delete(key);
         else this.items.set(key, event.object);
         return true;
@@ -45,16 +51,16 @@ class PrefixCache<T extends Named> {
  * RoleBinding a learner creates counts from the moment it is stored.
  */
 export class RbacCache implements RbacSource {
-  private readonly roles: PrefixCache<Role & Named>;
-  private readonly clusterRoles: PrefixCache<ClusterRole & Named>;
-  private readonly roleBindings: PrefixCache<RoleBinding & Named>;
-  private readonly clusterRoleBindings: PrefixCache<ClusterRoleBinding & Named>;
+  private readonly roles: PrefixCache<Role>;
+  private readonly clusterRoles: PrefixCache<ClusterRole>;
+  private readonly roleBindings: PrefixCache<RoleBinding>;
+  private readonly clusterRoleBindings: PrefixCache<ClusterRoleBinding>;
 
   constructor(storage: ObjectStore) {
-    this.roles = new PrefixCache(storage, '/registry/roles/');
-    this.clusterRoles = new PrefixCache(storage, '/registry/clusterroles/');
-    this.roleBindings = new PrefixCache(storage, '/registry/rolebindings/');
-    this.clusterRoleBindings = new PrefixCache(storage, '/registry/clusterrolebindings/');
+    this.roles = new PrefixCache(storage, roles);
+    this.clusterRoles = new PrefixCache(storage, clusterRoles);
+    this.roleBindings = new PrefixCache(storage, roleBindings);
+    this.clusterRoleBindings = new PrefixCache(storage, clusterRoleBindings);
   }
 
   async start(): Promise<void> {

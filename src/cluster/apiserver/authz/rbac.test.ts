@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type {
+  ClusterRole,
+  ClusterRoleBinding,
+  PolicyRule,
+  Role,
+  RoleBinding,
+  Subject,
+} from '../../api/rbac/rbac.ts';
 import type { UserInfo } from '../authn.ts';
 import type { Attributes } from './attributes.ts';
-import {
-  type ClusterRole,
-  type ClusterRoleBinding,
-  type PolicyRule,
-  RBACAuthorizer,
-  type Role,
-  type RoleBinding,
-  type Subject,
-  staticRbacSource,
-} from './rbac.ts';
+import { RBACAuthorizer, staticRbacSource } from './rbac.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const clusterRole = (name: string, rules: PolicyRule[]): ClusterRole => ({ metadata: { name }, rules });

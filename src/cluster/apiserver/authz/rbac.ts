@@ -1,3 +1,12 @@
+import type {
+  ClusterRole,
+  ClusterRoleBinding,
+  PolicyRule,
+  Role,
+  RoleBinding,
+  RoleRef,
+  Subject,
+} from '../../api/rbac/rbac.ts';
 import type { UserInfo } from '../authn.ts';
 import type { Attributes } from './attributes.ts';
 
@@ -12,70 +21,6 @@ import type { Attributes } from './attributes.ts';
  *   2. for a namespaced request, the RoleBindings of that namespace; a RoleBinding may point at a
  *      Role of its namespace or at a ClusterRole, whose rules then apply inside that namespace only.
  */
-
-// The rbac.authorization.k8s.io/v1 shapes the authorizer reads: a subset of the API types, so the
-// authorizer can be fed the real objects (from src/cluster/api) once they exist.
-
-export interface PolicyRule {
-  readonly verbs: readonly string[];
-  readonly apiGroups?: readonly string[];
-  readonly resources?: readonly string[];
-  readonly resourceNames?: readonly string[];
-  readonly nonResourceURLs?: readonly string[];
-}
-
-export interface Subject {
-  /** User, Group or ServiceAccount. */
-  readonly kind: string;
-  readonly apiGroup?: string;
-  readonly name: string;
-  /** For ServiceAccount subjects; in a RoleBinding it defaults to the binding's namespace. */
-  readonly namespace?: string;
-}
-
-export interface RoleRef {
-  readonly apiGroup: string;
-  /** Role or ClusterRole. */
-  readonly kind: string;
-  readonly name: string;
-}
-
-interface ObjectMeta {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-export interface Role {
-  readonly apiVersion?: 'rbac.authorization.k8s.io/v1';
-  readonly kind?: 'Role';
-  readonly metadata: ObjectMeta;
-  readonly rules?: readonly PolicyRule[] | null;
-}
-
-export interface ClusterRole {
-  readonly apiVersion?: 'rbac.authorization.k8s.io/v1';
-  readonly kind?: 'ClusterRole';
-  readonly metadata: ObjectMeta;
-  readonly rules?: readonly PolicyRule[] | null;
-}
-
-export interface RoleBinding {
-  readonly apiVersion?: 'rbac.authorization.k8s.io/v1';
-  readonly kind?: 'RoleBinding';
-  readonly metadata: ObjectMeta;
-  readonly subjects?: readonly Subject[] | null;
-  readonly roleRef: RoleRef;
-}
-
-export interface ClusterRoleBinding {
-  readonly apiVersion?: 'rbac.authorization.k8s.io/v1';
-  readonly kind?: 'ClusterRoleBinding';
-  readonly metadata: ObjectMeta;
-  readonly subjects?: readonly Subject[] | null;
-  readonly roleRef: RoleRef;
-}
 
 /**
  * RbacSource is where the authorizer reads roles and bindings: in the API server, an informer
