@@ -50,10 +50,3 @@ export function layoutContainerCells(containers: readonly Container[]): [string,
 export function noneIfEmpty(value: string | undefined): string {
   return value ? value : '<none>';
 }
-
-/** DESIRED, CURRENT and READY, shared by replication controllers and replica sets. */
-export const replicaCountColumns = [
-  column('Desired', 'integer', 'How many pods the spec asks for.'),
-  column('Current', 'integer', 'How many pods exist now.'),
-  column('Ready', 'integer', 'How many of those pods are ready.'),
-];

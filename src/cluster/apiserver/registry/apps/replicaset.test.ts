@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReplicaSet } from '../../../api/apps/replica-set.ts';
+import { metadata, now, template } from '../testing/workloads.ts';
 import { replicaSetConvertor } from './replicaset.ts';
-
-const now = new Date('2024-05-01T12:00:00Z');
-const metadata = (name: string) => ({
-  name,
-  namespace: 'default',
-  creationTimestamp: '2024-05-01T11:45:00Z',
-});
-const template = {
-  metadata: { labels: { app: 'web' } },
-  spec: {
-    containers: [
-      { name: 'web', image: 'nginx:1.25' },
-      { name: 'metrics', image: 'prom/nginx-exporter:1.1' },
-    ],
-  },
-};
 
 describe('replica set printer', () => {
   it('prints DESIRED, CURRENT and READY, and the selector with -o wide', () => {

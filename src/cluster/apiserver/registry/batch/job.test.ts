@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { Job } from '../../../api/batch/job.ts';
+import { metadata, now, template } from '../testing/workloads.ts';
 import { jobConvertor } from './job.ts';
-
-const now = new Date('2024-05-01T12:00:00Z');
-const metadata = (name: string) => ({
-  name,
-  namespace: 'default',
-  creationTimestamp: '2024-05-01T11:45:00Z',
-});
-const template = {
-  metadata: { labels: { app: 'web' } },
-  spec: {
-    containers: [
-      { name: 'web', image: 'nginx:1.25' },
-      { name: 'metrics', image: 'prom/nginx-exporter:1.1' },
-    ],
-  },
-};
 
 describe('job printer', () => {
   type Input = z.input<typeof Job>;

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReplicationController } from '../../../api/core/replication-controller.ts';
+import { metadata, now, template } from '../testing/workloads.ts';
 import { replicationControllerConvertor } from './replicationcontroller.ts';
-
-const now = new Date('2024-05-01T12:00:00Z');
-const metadata = (name: string) => ({
-  name,
-  namespace: 'default',
-  creationTimestamp: '2024-05-01T11:45:00Z',
-});
-const template = {
-  metadata: { labels: { app: 'web' } },
-  spec: {
-    containers: [
-      { name: 'web', image: 'nginx:1.25' },
-      { name: 'metrics', image: 'prom/nginx-exporter:1.1' },
-    ],
-  },
-};
 
 describe('replication controller printer', () => {
   it('prints its map selector the way labels are printed', () => {
