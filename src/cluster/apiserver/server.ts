@@ -2,6 +2,7 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { namespaces } from '../api/core/register.ts';
 import type { FieldValidation } from '../api/decode.ts';
 import { notSupported, statusCauses } from '../api/field-error.ts';
 import type { VersionInfo } from '../api/version.ts';
@@ -142,9 +143,11 @@ export class ApiServer {
     if (computed && !info.subresource) return computed({ req, res, info, query: url.searchParams });
     const served = this.options.served.get(key);
     if (!served) throw pathNotFound();
-    const namespaced = served.store.resource.namespaced;
-    // A namespaced object needs a namespace to be named; the namespace's own URL is its name.
-    const namespace = info.resource === 'namespaces' ? '' : info.namespace;
+    const { namespaced } = served.store.resource;
+    // Request info reads /api/v1/namespaces/x as namespace x, as kube's does; for the namespace
+    // itself that is its name, and the resource is cluster-scoped.
+    const isNamespace = served.store.resource === namespaces;
+    const namespace = isNamespace ? '' : info.namespace;
     // A name or namespace becomes a storage key: kube-apiserver's key functions refuse what cannot be one.
     for (const [what, value] of [
       ['Name', info.name],
@@ -155,7 +158,7 @@ export class ApiServer {
         throw badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
     }
     if (namespaced && info.name && !namespace) throw pathNotFound();
-    if (!namespaced && info.namespace && info.resource !== 'namespaces') throw pathNotFound();
+    if (!namespaced && info.namespace && !isNamespace) throw pathNotFound();
     const fieldValidation = parseFieldValidation(url.searchParams.get('fieldValidation'), info.verb);
     const dryRun = url.searchParams.getAll('dryRun').includes('All');
     let body: Promise<unknown> | undefined;

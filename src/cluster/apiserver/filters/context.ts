@@ -35,16 +35,9 @@ export type Handler = (ctx: RequestContext) => Promise<void>;
 export function newRequestContext(
   req: IncomingMessage,
   res: ServerResponse,
+  url: URL,
   info: RequestInfo,
   received: Date,
 ): RequestContext {
-  return {
-    req,
-    res,
-    url: new URL(req.url ?? '/', 'https://apiserver'),
-    received,
-    info,
-    user: ANONYMOUS,
-    audit: {},
-  };
+  return { req, res, url, received, info, user: ANONYMOUS, audit: {} };
 }

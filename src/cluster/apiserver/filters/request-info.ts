@@ -12,7 +12,8 @@ export function withRequestInfo(next: Handler): (req: IncomingMessage, res: Serv
     // The path as sent: URL parsing resolves "." and ".." segments, which would make
     // DELETE .../pods/.. a delete of the namespace. kube-apiserver takes segments as they come.
     const path = (req.url ?? '/').split('?')[0]!;
-    const query = new URL(req.url ?? '/', 'https://apiserver').searchParams;
-    return next(newRequestContext(req, res, requestInfo(req.method ?? 'GET', path, query), received));
+    const url = new URL(req.url ?? '/', 'https://apiserver');
+    const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
+    return next(newRequestContext(req, res, url, info, received));
   };
 }
